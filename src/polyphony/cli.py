@@ -1,0 +1,132 @@
+"""The `polyphony` command: parse arguments, call the library, print. No logic of its own.
+
+Exit codes: 0 all inputs done, 1 some input failed (the others still ran), 2 usage error.
+A user's mistake prints one line naming the file, the problem and what to do, with no
+traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from polyphony.errors import PolyphonyError
+
+_err = Console(stderr=True, highlight=False)
+
+
+def _fail(error: PolyphonyError) -> None:
+    _err.print(f"[red]error[/red]: {error}", markup=True, soft_wrap=True)
+
+
+def _quiet_libraries() -> None:
+    """pyannote warns that torchcodec is missing on every import; polyphony never uses it
+    (audio is decoded with PyAV and handed over in memory)."""
+    warnings.filterwarnings("ignore", message=r".*torchcodec.*")
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"pyannote\..*")
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"torchaudio\..*")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="polyphony")
+def main() -> None:
+    """Conversation analysis for recorded network meetings: every voice, heard."""
+    _quiet_libraries()
+
+
+@main.command()
+@click.argument("audio", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+              help="Folder for results; each recording gets OUT/<stem>/.")
+@click.option("--roster", type=click.Path(path_type=Path),
+              help="roster.toml: who was present, their roles (and voices, once mapped).")
+@click.option("--consent", type=click.Path(path_type=Path),
+              help="Consent record covering the recordings (default: <stem>.consent.toml "
+                   "or consent.toml beside each recording).")
+@click.option("--num-speakers", type=int, help="Exact number of speakers.")
+@click.option("--min-speakers", type=int, help="At least this many speakers.")
+@click.option("--max-speakers", type=int, help="At most this many speakers.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto",
+              show_default=True)
+@click.option("--asr-model", default="whisper-tiny-en", show_default=True,
+              help="Bundled model name or a local CTranslate2 Whisper directory.")
+@click.option("--language", help="Spoken language (default: detected, or English for .en "
+                                 "models).")
+@click.option("--diarization-pipeline", type=click.Path(path_type=Path),
+              help="A local pyannote pipeline directory to use instead of the bundled one.")
+@click.option("--deidentify", is_flag=True,
+              help="HTML report names roles, not people, and leaves out the transcript.")
+@click.option("--force", is_flag=True, help="Overwrite existing results.")
+@click.option("--quiet", is_flag=True, help="Print errors only.")
+def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Path | None,
+            num_speakers: int | None, min_speakers: int | None, max_speakers: int | None,
+            device: str, asr_model: str, language: str | None,
+            diarization_pipeline: Path | None, deidentify: bool, force: bool,
+            quiet: bool) -> None:
+    """Transcribe, diarize and measure each AUDIO recording.
+
+    Writes conversation.json, diarization.rttm, transcript.vtt, metrics.json and
+    report.html for each recording. One bad recording never stops the others.
+    """
+    from polyphony import roster as roster_mod
+    from polyphony.analyze import analyze_recording
+    from polyphony.audio.diarize import SpeakerCount
+    from polyphony.audio.pipeline import Settings
+    from polyphony.report.terminal import print_summary
+
+    try:
+        loaded = roster_mod.load(roster) if roster else None
+        settings = Settings(
+            count=SpeakerCount(num_speakers, min_speakers, max_speakers), device=device,
+            asr_model=asr_model, language=language,
+            diarization_pipeline=str(diarization_pipeline) if diarization_pipeline else None)
+    except PolyphonyError as error:
+        _fail(error)
+        sys.exit(2)
+
+    console = Console(quiet=quiet)
+    failed = 0
+    for path in audio:
+        try:
+            with console.status(f"analysing {path}", spinner="dots"):
+                result = analyze_recording(path, out, roster=loaded, settings=settings,
+                                           consent_file=consent, force=force,
+                                           deidentify=deidentify)
+        except PolyphonyError as error:
+            error.located(path)
+            _fail(error)
+            failed += 1
+            continue
+        print_summary(result.metrics, f"{path.name} ({result.analysis.conversation.duration:.0f}"
+                      f" s, real-time factor {result.analysis.real_time_factor:.2f})", console)
+        console.print(f"results in {result.folder}/ (open {result.files['report.html']})")
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.option("--verify/--no-verify", default=True, show_default=True,
+              help="Check each model's weights against its registered sha256.")
+def models(verify: bool) -> None:
+    """List the bundled models, where they come from, and whether they are intact."""
+    from rich.table import Table
+
+    from polyphony.models import model_path, registry
+    from polyphony.models import verify as verify_model
+
+    table = Table(title="bundled models (never downloaded)", title_justify="left")
+    for column in ("name", "stage", "package", "licence", "status", "path"):
+        table.add_column(column)
+    bad = 0
+    for name, entry in registry().items():
+        try:
+            path = verify_model(name) if verify else model_path(name)
+            status = "[green]ok[/green]" if verify else "found"
+        except PolyphonyError as error:
+            path, status, bad = error.path or "", f"[red]{error.problem}[/red]", bad + 1
+        table.add_row(name, entry.stage, entry.package, entry.licence, status, str(path))
+    Console().print(table)
+    sys.exit(1 if bad else 0)

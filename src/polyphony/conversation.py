@@ -1,0 +1,245 @@
+"""The hub type: a Conversation is what every stage before it produces and every stage after
+it reads.
+
+Audio never reaches a Conversation and metrics never see audio, so a transcript imported from
+ELAN and one produced by the pipeline are analysed by exactly the same code. The types are
+small and immutable, after pyannote.core's `Segment`: a value that has been validated stays
+valid.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Literal
+
+from polyphony.errors import InputError
+
+if TYPE_CHECKING:
+    from pyannote.core import Annotation
+
+SCHEMA_VERSION = 1
+
+ROLES = ("person", "family", "network", "clinician", "peer_practitioner", "other")
+PROFESSIONAL_ROLES = ("clinician", "peer_practitioner")
+Source = Literal["automatic", "corrected", "imported"]
+SOURCES: tuple[Source, ...] = ("automatic", "corrected", "imported")
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A roster member. They count in every table even if they never speak."""
+
+    id: str
+    role: str = "other"
+    label: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            raise InputError("a participant has an empty id", hint="give every participant an id")
+        if self.role not in ROLES:
+            raise InputError(
+                f"participant {self.id!r} has unknown role {self.role!r}",
+                hint=f"use one of: {', '.join(ROLES)}",
+            )
+
+    @property
+    def display(self) -> str:
+        return self.label or self.id
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word. `overlap` marks words spoken while another speaker was active."""
+
+    start: float
+    end: float
+    text: str
+    speaker: str | None = None
+    probability: float | None = None
+    overlap: bool = False
+
+
+def _check_span(start: float, end: float, what: str) -> None:
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise InputError(f"{what} has a non-finite time ({start}, {end})")
+    if end <= start:
+        raise InputError(
+            f"{what} ends at {end:.3f} s, not after its start at {start:.3f} s",
+            hint="every utterance needs start < end; fix or drop this row",
+        )
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """A stretch of one speaker's talk. Text may be empty: diarized speech that the
+    recogniser did not transcribe (a backchannel, a short answer) still counts for timing."""
+
+    speaker: str
+    start: float
+    end: float
+    text: str = ""
+    words: tuple[Word, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_span(self.start, self.end, f"an utterance of {self.speaker!r}")
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.text.strip())
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """How the conversation was made, so every number in a report can say where it came from."""
+
+    source: Source = "imported"
+    recording: str | None = None
+    recording_sha256: str | None = None
+    models: Mapping[str, str] = field(default_factory=dict)
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    has_text: bool = True
+
+    def __post_init__(self) -> None:
+        if self.source not in SOURCES:
+            raise InputError(f"unknown provenance source {self.source!r}",
+                             hint=f"use one of: {', '.join(SOURCES)}")
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """Participants, their utterances sorted by (start, end, speaker), and the analysed region."""
+
+    participants: tuple[Participant, ...]
+    utterances: tuple[Utterance, ...]
+    region: tuple[float, float]
+    provenance: Provenance = field(default_factory=Provenance)
+
+    def __post_init__(self) -> None:
+        ids = [p.id for p in self.participants]
+        if len(set(ids)) != len(ids):
+            raise InputError("the roster lists a participant id twice",
+                             hint="make every participant id unique")
+        unknown = {u.speaker for u in self.utterances} - set(ids)
+        if unknown:
+            raise InputError(f"utterances by speakers not in the roster: {sorted(unknown)}",
+                             hint="add them to the roster, or build with Conversation.build")
+        t0, t1 = self.region
+        if not t1 >= t0:
+            raise InputError(f"the region [{t0}, {t1}] ends before it starts")
+
+    @classmethod
+    def build(
+        cls,
+        utterances: Iterable[Utterance],
+        participants: Iterable[Participant] = (),
+        region: tuple[float, float] | None = None,
+        provenance: Provenance | None = None,
+    ) -> Conversation:
+        """Sort utterances, add any speaker missing from the roster with role `other`, and
+        default the region to [0, last utterance end], as METRICS.md prescribes."""
+        utts = tuple(sorted(utterances, key=lambda u: (u.start, u.end, u.speaker)))
+        roster = list(participants)
+        known = {p.id for p in roster}
+        for speaker in sorted({u.speaker for u in utts} - known):
+            roster.append(Participant(speaker))
+        if region is None:
+            region = (0.0, max((u.end for u in utts), default=0.0))
+        return cls(tuple(roster), utts, (float(region[0]), float(region[1])),
+                   provenance or Provenance())
+
+    @property
+    def speakers(self) -> list[str]:
+        """Participant ids in roster order (silent members included)."""
+        return [p.id for p in self.participants]
+
+    def participant(self, pid: str) -> Participant:
+        for p in self.participants:
+            if p.id == pid:
+                return p
+        raise KeyError(pid)
+
+    @property
+    def duration(self) -> float:
+        return self.region[1] - self.region[0]
+
+    def with_participants(self, participants: Iterable[Participant]) -> Conversation:
+        return Conversation.build(self.utterances, participants, self.region, self.provenance)
+
+    def relabel(self, mapping: Mapping[str, str]) -> Conversation:
+        """Rename speakers (diarization labels to roster ids, say), words included."""
+        def move(u: Utterance) -> Utterance:
+            words = tuple(replace(w, speaker=mapping.get(w.speaker, w.speaker)) if w.speaker
+                          else w for w in u.words)
+            return replace(u, speaker=mapping.get(u.speaker, u.speaker), words=words)
+
+        roster = [replace(p, id=mapping.get(p.id, p.id)) for p in self.participants]
+        return Conversation.build(map(move, self.utterances), roster, self.region,
+                                  self.provenance)
+
+    def to_annotation(self) -> Annotation:
+        """The timing as a pyannote.core Annotation, for pyannote.metrics."""
+        from pyannote.core import Annotation, Segment
+
+        ann = Annotation()
+        for i, u in enumerate(self.utterances):
+            ann[Segment(u.start, u.end), i] = u.speaker
+        return ann
+
+    # -- serialisation (polyphony's own conversation.json) -----------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        prov = self.provenance
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "region": list(self.region),
+            "provenance": {
+                "source": prov.source,
+                "recording": prov.recording,
+                "recording_sha256": prov.recording_sha256,
+                "models": dict(prov.models),
+                "settings": dict(prov.settings),
+                "has_text": prov.has_text,
+            },
+            "participants": [{"id": p.id, "role": p.role, "label": p.label}
+                             for p in self.participants],
+            "utterances": [
+                {
+                    "speaker": u.speaker,
+                    "start": round(u.start, 3),
+                    "end": round(u.end, 3),
+                    "text": u.text,
+                    "words": [
+                        {"start": round(w.start, 3), "end": round(w.end, 3), "text": w.text,
+                         "speaker": w.speaker, "probability": w.probability,
+                         "overlap": w.overlap}
+                        for w in u.words
+                    ],
+                }
+                for u in self.utterances
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Conversation:
+        version = data.get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise InputError(f"conversation schema version {version!r} is not supported",
+                             hint=f"this polyphony reads version {SCHEMA_VERSION}")
+        try:
+            prov = Provenance(**data.get("provenance", {}))
+            participants = [Participant(**p) for p in data["participants"]]
+            utterances = [
+                Utterance(u["speaker"], float(u["start"]), float(u["end"]), u.get("text", ""),
+                          tuple(Word(**w) for w in u.get("words", ())))
+                for u in data["utterances"]
+            ]
+            region = tuple(data["region"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"malformed conversation: {exc}") from exc
+        return cls.build(utterances, participants, region, prov)  # type: ignore[arg-type]

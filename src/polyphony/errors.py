@@ -1,0 +1,43 @@
+"""Errors a user can act on.
+
+An `InputError` is the user's mistake or a bad file: the CLI prints it as one line (file,
+problem, what to do) with no traceback. Anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PolyphonyError(Exception):
+    """Base class of the errors polyphony reports to the user without a traceback."""
+
+    def __init__(self, problem: str, *, path: str | Path | None = None,
+                 hint: str | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.path = str(path) if path is not None else None
+        self.hint = hint
+
+    def located(self, path: str | Path) -> PolyphonyError:
+        """Attach the file the error came from, if it does not name one yet."""
+        if self.path is None:
+            self.path = str(path)
+        return self
+
+    def __str__(self) -> str:
+        where = f"{self.path}: " if self.path else ""
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{where}{self.problem}{hint}"
+
+
+class InputError(PolyphonyError):
+    """A file or argument that cannot be used as given."""
+
+
+class ConsentError(PolyphonyError):
+    """Audio whose consent record is missing or does not cover the requested processing."""
+
+
+class ModelError(PolyphonyError):
+    """A bundled model that is missing or does not match its registered checksum."""

@@ -1,0 +1,1 @@
+"""Transcript and diarization formats, one module per format, each with read and write."""

@@ -1,0 +1,47 @@
+"""Reliability flags (METRICS.md §6), reported beside the numbers they qualify."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from polyphony.conversation import Conversation
+
+LITTLE_SPEECH = 5.0
+HIGH_OVERLAP = 0.15
+
+
+def _flag(code: str, message: str, speaker: str | None = None) -> dict[str, Any]:
+    return {"code": code, "message": message, "speaker": speaker}
+
+
+def flags(conv: Conversation, voice: dict[str, Any],
+          expected_speakers: int | None = None) -> list[dict[str, Any]]:
+    """Flags for little speech, heavy overlap, a speaker-count mismatch and automatic source.
+
+    `voice` is the output of `voice_metrics` for the same conversation.
+    """
+    out = []
+    for p in conv.participants:
+        t = voice["speaking_time"][p.id]
+        if t < LITTLE_SPEECH:
+            out.append(_flag(
+                "little_speech",
+                f"{p.display} has {t:.1f} s of speech (under {LITTLE_SPEECH:.0f} s): "
+                "automatic diarization may have merged or split this voice",
+                p.id))
+    totals = voice["totals"]
+    if totals["speech_time"] > 0 and totals["overlap_time"] / totals["speech_time"] > HIGH_OVERLAP:
+        ratio = totals["overlap_time"] / totals["speech_time"]
+        out.append(_flag("high_overlap",
+                         f"{ratio:.0%} of speech is overlapped (over {HIGH_OVERLAP:.0%}): "
+                         "turn metrics are less reliable"))
+    heard = sum(1 for t in voice["speaking_time"].values() if t > 0)
+    if expected_speakers is not None and expected_speakers != heard:
+        out.append(_flag("speaker_count_mismatch",
+                         f"the roster lists {expected_speakers} participants but diarization "
+                         f"found {heard} speakers"))
+    if conv.provenance.source == "automatic":
+        out.append(_flag("automatic",
+                         "computed from automatic transcription and diarization, "
+                         "not human-corrected"))
+    return out

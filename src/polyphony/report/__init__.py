@@ -1,0 +1,1 @@
+"""Reports: metrics.json (always), a terminal summary, and one self-contained HTML page."""

@@ -1,0 +1,40 @@
+"""The summary a supervisor reads in the terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _num(value: float | None, fmt: str = "{:.1f}") -> str:
+    return "—" if value is None else fmt.format(value)
+
+
+def summary_table(metrics: dict[str, Any], title: str) -> Table:
+    """One row per participant (silent ones included), then the balance indices."""
+    table = Table(title=title, title_justify="left")
+    for column in ("participant", "role", "speech (s)", "share", "words", "turns",
+                   "longest turn (s)"):
+        table.add_column(column, justify="left" if column in ("participant", "role")
+                         else "right")
+    for pid, p in metrics["participants"].items():
+        table.add_row(p["label"] or pid, p["role"], _num(p["speaking_time"]),
+                      _num(p["share_time"], "{:.0%}"), _num(p["words"], "{:d}"),
+                      str(p["turns"]), _num(p["longest_turn"]))
+    b = metrics["balance"]["time"]
+    table.caption = (
+        f"effective voices {_num(b['effective_voices'], '{:.2f}')} of "
+        f"{len(metrics['participants'])} · evenness {_num(b['evenness'], '{:.2f}')} · "
+        f"gini {_num(b['gini'], '{:.2f}')} · silence "
+        f"{_num(metrics['totals']['silence_time'])} s · overlap "
+        f"{_num(metrics['totals']['overlap_time'])} s")
+    return table
+
+
+def print_summary(metrics: dict[str, Any], title: str, console: Console | None = None) -> None:
+    console = console or Console()
+    console.print(summary_table(metrics, title))
+    for flag in metrics["flags"]:
+        console.print(f"[yellow]flag[/yellow] {flag['code']}: {flag['message']}")
