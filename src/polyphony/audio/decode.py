@@ -17,7 +17,6 @@ import numpy as np
 from polyphony.errors import InputError
 
 SAMPLE_RATE = 16_000
-_BLOCK_SAMPLES = SAMPLE_RATE * 30  # what the resampler hands over at once, at most
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,7 @@ def _blocks(path: Path, sample_rate: int) -> Iterator[np.ndarray]:
 
     try:
         container = av.open(str(path))
-    except (av.error.InvalidDataError, av.error.ValueError, UnicodeDecodeError) as exc:
+    except (av.error.FFmpegError, UnicodeDecodeError) as exc:
         raise InputError("is not an audio or video file that FFmpeg can read",
                          path=path, hint="convert it to WAV, FLAC, MP3 or M4A") from exc
     with container:
@@ -73,9 +72,8 @@ def _blocks(path: Path, sample_rate: int) -> Iterator[np.ndarray]:
                              hint="the file may be truncated or damaged") from exc
 
 
-def decode(path: str | Path, sample_rate: int = SAMPLE_RATE) -> Waveform:
-    """Read a recording. Bad input raises `InputError` naming the file and the problem."""
-    path = Path(path)
+def check_file(path: Path) -> None:
+    """The cheap checks, done before consent is looked up or anything is decoded."""
     if not path.exists():
         raise InputError("no such file", path=path, hint="check the path")
     if path.is_dir():
@@ -83,6 +81,12 @@ def decode(path: str | Path, sample_rate: int = SAMPLE_RATE) -> Waveform:
     if path.stat().st_size == 0:
         raise InputError("is empty (0 bytes)", path=path,
                          hint="the recording may not have been saved; copy it again")
+
+
+def decode(path: str | Path, sample_rate: int = SAMPLE_RATE) -> Waveform:
+    """Read a recording. Bad input raises `InputError` naming the file and the problem."""
+    path = Path(path)
+    check_file(path)
     parts = list(_blocks(path, sample_rate))
     samples = np.concatenate(parts).astype(np.float32, copy=False) if parts else np.zeros(
         0, np.float32)

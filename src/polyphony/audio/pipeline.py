@@ -81,6 +81,7 @@ def analyze(path: str | Path, *, roster: Roster | None = None,
     """Analyse one recording. Raises `PolyphonyError` subclasses for the user's mistakes."""
     path = Path(path)
     roster_ids = tuple(p.id for p in roster.participants) if roster else ()
+    decode.check_file(path)
     check_consent(path, consent_file, roster_ids)
     device = resolve_device(settings.device)
     count = settings.count

@@ -4,6 +4,7 @@ overlap takeovers and interruptions."""
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,9 +107,9 @@ def turn_metrics(conv: Conversation, backchannels: str = "separate") -> dict:
         }
 
     transitions = {a: {b: 0 for b in ids if b != a} for a in ids}
-    for prev, nxt in zip(turns, turns[1:], strict=False):
+    for prev, nxt in pairwise(turns):
         transitions[prev.speaker][nxt.speaker] += 1
-    fto = np.array([nxt.start - prev.end for prev, nxt in zip(turns, turns[1:], strict=False)])
+    fto = np.array([nxt.start - prev.end for prev, nxt in pairwise(turns)])
     gaps = fto[fto > 0]
 
     takeovers = {b: {a: 0 for a in ids if a != b} for b in ids}
