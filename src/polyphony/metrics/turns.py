@@ -4,8 +4,8 @@ overlap takeovers and interruptions."""
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
