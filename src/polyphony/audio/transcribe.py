@@ -73,7 +73,7 @@ def transcribe(waveform: Waveform, model: str = DEFAULT_MODEL, device: str = "cp
     for segment in segments:
         for w in segment.words or ():
             text = w.word.strip()
-            if text and w.end > w.start:
-                words.append(Word(float(w.start), float(w.end), text,
+            if text:  # Whisper gives some words no duration; they were still said
+                words.append(Word(float(w.start), max(float(w.end), float(w.start)), text,
                                   probability=round(float(w.probability), 4)))
     return Transcript(tuple(words), info.language, model)

@@ -1,0 +1,85 @@
+"""End to end on real audio with the real models: the pyannote sample (a real recording)
+and the synthetic example meeting. Accuracy bounds are those of issue 2; the measured
+values are printed so that a run shows where they stand."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from polyphony import evaluate
+from polyphony.formats import rttm, stm
+from tests.conftest import EXAMPLE, pyannote_sample_dir
+
+METRICS_KEYS = {"definitions_version", "source", "region", "totals", "participants",
+                "balance", "roles", "turn_taking", "responsiveness", "reflecting_sequences",
+                "timecourse", "flags"}
+PARTICIPANT_KEYS = {
+    "role", "label", "speaking_time", "share_time", "words", "share_words", "turns",
+    "share_turns", "backchannels", "mean_turn", "median_turn", "longest_turn",
+    "interruptions_made", "interruptions_suffered", "overlap_onsets", "responded_to_rate",
+    "responsiveness", "questions_asked", "questions_answered", "semantic_dominance",
+    "interactional_dominance", "first_speech", "longest_absence"}
+
+
+def scores(result, reference_rttm, reference_stm):
+    hyp_diarization = rttm.read(result.files["diarization.rttm"])
+    ref = rttm.read(reference_rttm)
+    return {
+        "der": evaluate.der(ref, hyp_diarization, collar=0.25),
+        "der_collar0": evaluate.der(ref, hyp_diarization, collar=0.0),
+        "jer": evaluate.jer(ref, hyp_diarization),
+        "wer": evaluate.wer(stm.read(reference_stm), result.analysis.conversation),
+        "count_error": evaluate.speaker_count_error(ref, hyp_diarization),
+    }
+
+
+def test_pyannote_sample_meets_the_accuracy_bounds(sample_result):
+    d = pyannote_sample_dir()
+    s = scores(sample_result, d / "sample.rttm", d / "sample.stm")
+    print(f"\npyannote sample: {s}, RTF {sample_result.analysis.real_time_factor:.2f}")
+    assert s["der"] <= 0.10
+    assert s["wer"] <= 0.20
+    assert s["count_error"] == 0
+
+
+def test_example_meeting_finds_every_voice(example_result):
+    s = scores(example_result, EXAMPLE / "reference.rttm", EXAMPLE / "reference.stm")
+    print(f"\nexample meeting: {s}, RTF {example_result.analysis.real_time_factor:.2f}")
+    assert s["count_error"] == 0
+    assert s["der"] <= 0.20
+    assert s["wer"] <= 0.15
+
+
+def test_no_network_connection_is_attempted(sample_result, example_result,
+                                            connection_attempts):
+    assert connection_attempts == []
+
+
+def test_every_output_is_written_and_well_formed(sample_result):
+    files = sample_result.files
+    assert sorted(p.name for p in sample_result.folder.iterdir()) == sorted(files)
+    metrics = json.loads(files["metrics.json"].read_text())
+    assert metrics.keys() >= METRICS_KEYS
+    assert metrics["definitions_version"] == 1 and metrics["source"] == "automatic"
+    for p in metrics["participants"].values():
+        assert p.keys() >= PARTICIPANT_KEYS
+    shares = [p["share_time"] for p in metrics["participants"].values()]
+    assert sum(shares) == pytest.approx(1.0)
+    conversation = json.loads(files["conversation.json"].read_text())
+    words = [w for u in conversation["utterances"] for w in u["words"]]
+    assert words and all(w["speaker"] for w in words)
+    vtt = files["transcript.vtt"].read_text()
+    assert vtt.startswith("WEBVTT") and "<v Speaker 1>" in vtt
+    html = files["report.html"].read_text()
+    assert "<svg" in html and "http://" not in html.replace(
+        'xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in html
+
+
+def test_roster_count_constrains_clustering_and_is_recorded(example_result):
+    conv = example_result.analysis.conversation
+    assert len(conv.participants) == 4
+    assert conv.provenance.settings["num_speakers"] == 4
+    assert not [f for f in example_result.metrics["flags"]
+                if f["code"] == "speaker_count_mismatch"]

@@ -1,0 +1,69 @@
+"""The command line: one-line errors without tracebacks, and one bad file never stops a
+batch."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from polyphony.cli import main
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_bad_inputs_give_one_line_each_and_exit_1(tmp_path):
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    text = tmp_path / "notes.mp3"
+    text.write_text("not audio at all\n" * 50)
+    (tmp_path / "consent.toml").write_text('recordings = ["notes.mp3"]\nanalysis = true\n')
+    result = run("analyze", str(tmp_path / "missing.wav"), str(empty), str(text),
+                 "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 3, result.output
+    assert "missing.wav: no such file" in lines[0]
+    assert "empty.wav: is empty (0 bytes)" in lines[1]
+    assert "notes.mp3: is not an audio or video file" in lines[2]
+    assert "Traceback" not in result.output
+
+
+def test_no_consent_no_processing(tmp_path, sample_recording):
+    lonely = tmp_path / "sample.wav"
+    lonely.write_bytes(sample_recording.read_bytes())
+    result = run("analyze", str(lonely), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "has no consent record" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_usage_errors_exit_2(tmp_path):
+    result = run("analyze", "x.wav", "--out", str(tmp_path), "--num-speakers", "2",
+                 "--max-speakers", "3")
+    assert result.exit_code == 2
+    assert "either an exact speaker count or min/max bounds" in result.output
+
+
+def test_one_bad_file_does_not_stop_the_batch(tmp_path, sample_recording, sample_result):
+    result = run("analyze", str(tmp_path / "missing.wav"), str(sample_recording),
+                 "--out", str(tmp_path / "out"), "--quiet")
+    assert result.exit_code == 1
+    metrics = json.loads((tmp_path / "out" / "sample" / "metrics.json").read_text())
+    assert len(metrics["participants"]) == 2
+
+
+def test_existing_results_are_not_overwritten_without_force(tmp_path, sample_result):
+    result = run("analyze", str(sample_result.recording), "--out",
+                 str(sample_result.folder.parent))
+    assert result.exit_code == 1
+    assert "results already exist" in result.output and "--force" in result.output
+
+
+def test_models_lists_and_verifies_every_bundled_model():
+    result = run("models")
+    assert result.exit_code == 0
+    for name in ("whisper-tiny-en", "pyannote-segmentation-3.0", "campplus-sv-zh-en"):
+        assert name[:10] in result.output
