@@ -1,43 +1,77 @@
 """Polyphony metrics: pure functions from a Conversation to the numbers of METRICS.md.
 
-`compute_metrics` assembles the `metrics.json` layout of METRICS.md §7. Every key of that
-layout is always present; a value this version does not compute yet (responsiveness,
-dialogical structure, time course) is null, never a missing key and never a made-up zero.
+`compute_metrics` assembles the `metrics.json` layout of METRICS.md §7, one family per
+module: voice, turns, responsiveness, dialogical, timecourse, flags. Every key is always
+present. When the input has no text (an RTTM), word, text and responsiveness fields are
+null, never zero.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from polyphony.conversation import Conversation
+from polyphony.metrics import dialogical, responsiveness, timecourse
 from polyphony.metrics.flags import flags
-from polyphony.metrics.turns import turn_metrics
+from polyphony.metrics.turns import Timing, turn_metrics
 from polyphony.metrics.voice import balance, shares, voice_metrics
 
 DEFINITIONS_VERSION = 1
 
-# Families of METRICS.md that this version does not compute yet: their fields are null.
-_NOT_YET = ("responded_to_rate", "responsiveness", "questions_asked", "questions_answered",
-            "semantic_dominance", "interactional_dominance")
+_TEXT_FIELDS = ("responded_to_rate", "responsiveness", "questions_asked",
+                "questions_answered", "semantic_dominance", "interactional_dominance")
 
 
-def compute_metrics(conv: Conversation, backchannels: str = "separate",
+@dataclass(frozen=True)
+class MetricsConfig:
+    """The configurable parts of the definitions; recorded in every metrics.json."""
+
+    backchannels: str = "separate"
+    uptake_threshold: float = responsiveness.UPTAKE_THRESHOLD
+    similarity_threshold: float = responsiveness.SIMILARITY_THRESHOLD
+    window: float = timecourse.WINDOW
+    step: float = timecourse.STEP
+    language: str = "en"
+
+
+def compute_metrics(conv: Conversation, config: MetricsConfig = MetricsConfig(),
                     expected_speakers: int | None = None) -> dict[str, Any]:
     """The metrics.json document for one conversation.
 
     `expected_speakers` is how many people the roster says were present, when the speaker
     labels come from diarization, so that a mismatch can be flagged.
     """
-    voice = voice_metrics(conv)
-    turns = turn_metrics(conv, backchannels)
-    turn_counts = {pid: turns["participants"][pid]["turns"] for pid in conv.speakers}
-    share_turns = shares(turn_counts)
+    ids = conv.speakers
     has_text = conv.provenance.has_text
+    timing = Timing(conv, config.language)
+    voice = voice_metrics(conv)
+    turns = turn_metrics(conv, config.backchannels, timing)
+    turn_list = turns["turns"]
+    turn_counts = {pid: turns["participants"][pid]["turns"] for pid in ids}
+    share_turns = shares(turn_counts)
+
+    text_metrics: dict[str, dict[str, Any]] = {pid: dict.fromkeys(_TEXT_FIELDS) for pid in ids}
+    uptake_network = None
+    if has_text and turn_list:
+        scores = responsiveness.score_pairs(turn_list, config.uptake_threshold,
+                                            config.similarity_threshold)
+        resp = responsiveness.responsiveness_metrics(turn_list, ids, scores)
+        uptake_network = resp["uptake_network"]
+        semantic = dialogical.semantic_dominance(turn_list, ids, scores.content)
+        interactional = dialogical.interactional_dominance(turn_list, ids, scores)
+        for pid in ids:
+            text_metrics[pid] = {**resp["participants"][pid],
+                                 "semantic_dominance": semantic[pid],
+                                 "interactional_dominance": interactional[pid]}
+
+    first_speech = {pid: None for pid in ids}
+    for u in reversed(conv.utterances):
+        first_speech[u.speaker] = u.start
 
     participants = {}
     for p in conv.participants:
         t = turns["participants"][p.id]
-        mine = [u for u in conv.utterances if u.speaker == p.id]
         participants[p.id] = {
             "role": p.role,
             "label": p.label,
@@ -54,27 +88,29 @@ def compute_metrics(conv: Conversation, backchannels: str = "separate",
             "interruptions_made": t["interruptions_made"],
             "interruptions_suffered": t["interruptions_suffered"],
             "overlap_onsets": t["overlap_onsets"],
-            **dict.fromkeys(_NOT_YET),
-            "first_speech": min((u.start for u in mine), default=None),
+            **text_metrics[p.id],
+            "first_speech": first_speech[p.id],
             "longest_absence": voice["longest_absence"][p.id],
         }
 
     totals = dict(voice["totals"])
-    totals["turns"] = len(turns["turns"])
+    totals["turns"] = len(turn_list)
     totals["backchannels"] = (sum(v["backchannels"] for v in turns["participants"].values())
                               if has_text else None)
     return {
         "definitions_version": DEFINITIONS_VERSION,
         "source": conv.provenance.source,
         "region": list(conv.region),
+        "config": asdict(config),
         "totals": totals,
         "participants": participants,
         "balance": {**voice["balance"], "turns": balance(list(turn_counts.values()))},
         "roles": voice["roles"],
         "turn_taking": turns["turn_taking"],
-        "responsiveness": {"uptake_network": None},
-        "reflecting_sequences": None,
-        "timecourse": None,
+        "responsiveness": {"uptake_network": uptake_network},
+        "reflecting_sequences": dialogical.reflecting_sequences(turn_list, conv),
+        "timecourse": timecourse.timecourse(voice["speech"], conv.region, config.window,
+                                            config.step),
         "flags": flags(conv, voice, expected_speakers),
         "provenance": conv.to_dict()["provenance"],
     }

@@ -91,6 +91,7 @@ def voice_metrics(conv: Conversation) -> dict:
         role_share[p.role] = role_share.get(p.role, 0.0) + (share_time[p.id] or 0.0)
     nobody = all(v is None for v in share_time.values())
     return {
+        "speech": speech,
         "speaking_time": time,
         "longest_absence": {pid: longest_absence(sp, conv.region) for pid, sp in speech.items()},
         "share_time": share_time,

