@@ -35,7 +35,10 @@ class MetricsConfig:
     language: str = "en"
 
 
-def compute_metrics(conv: Conversation, config: MetricsConfig = MetricsConfig(),
+DEFAULT_CONFIG = MetricsConfig()
+
+
+def compute_metrics(conv: Conversation, config: MetricsConfig = DEFAULT_CONFIG,
                     expected_speakers: int | None = None) -> dict[str, Any]:
     """The metrics.json document for one conversation.
 
