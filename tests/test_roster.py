@@ -7,11 +7,11 @@ from polyphony.roster import load
 def test_loads_participants_roles_and_voice_mapping(tmp_path):
     path = tmp_path / "roster.toml"
     path.write_text('[[participant]]\nid = "anna"\nrole = "person"\nlabel = "Anna"\n'
-                    'diarized = "S2"\n\n[[participant]]\nid = "lee"\nrole = "clinician"\n')
+                    'speaker = "S2"\n\n[[participant]]\nid = "lee"\nrole = "clinician"\n')
     roster = load(path)
     assert [(p.id, p.role, p.label) for p in roster.participants] == [
         ("anna", "person", "Anna"), ("lee", "clinician", None)]
-    assert roster.diarized == {"S2": "anna"}
+    assert roster.labels == {"S2": "anna"}
     assert len(roster) == 2
 
 

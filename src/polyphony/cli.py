@@ -14,7 +14,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from polyphony.errors import PolyphonyError
+from polyphony.errors import PolyphonyError, UsageError
+from polyphony.formats import READERS as FORMATS
 
 _err = Console(stderr=True, highlight=False)
 
@@ -105,6 +106,59 @@ def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Pa
                       f" s, real-time factor {result.analysis.real_time_factor:.2f})", console)
         console.print(f"results in {result.folder}/ (open {result.files['report.html']})")
     sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("input", type=click.Path(path_type=Path))
+@click.option("--roster", type=click.Path(path_type=Path),
+              help="roster.toml mapping speaker labels to participants and roles.")
+@click.option("--format", "format_", type=click.Choice(sorted(FORMATS)),
+              help="Input format (default: detected from the file).")
+@click.option("--transcript", help="Which transcript of a multi-transcript CSV (AnnoMI).")
+@click.option("--uem", type=click.Path(path_type=Path), help="UEM file giving the region of "
+              "an RTTM.")
+@click.option("-o", "--output", help="Write metrics.json here; '-' writes it to stdout "
+              "(and the summary to stderr).")
+@click.option("--quiet", is_flag=True, help="No summary.")
+def metrics(input: Path, roster: Path | None, format_: str | None, transcript: str | None,
+            uem: Path | None, output: str | None, quiet: bool) -> None:
+    """Compute the polyphony metrics of a transcript or diarization file.
+
+    Reads RTTM, STM, WebVTT, ELAN, TextGrid, WhisperX JSON, AnnoMI-style CSV or
+    conversation.json. Without a roster the participants are the speakers found, with role
+    `other`.
+    """
+    import json
+
+    from polyphony import roster as roster_mod
+    from polyphony.files import write_json
+    from polyphony.formats import detect, read
+    from polyphony.metrics import compute_metrics
+    from polyphony.report.terminal import print_summary
+
+    try:
+        fmt = format_ or detect(input)
+        options: dict[str, object] = {}
+        if transcript is not None:
+            if fmt != "csv":
+                raise UsageError("--transcript applies to CSV files only", path=input)
+            options["transcript"] = transcript
+        if uem is not None:
+            if fmt != "rttm":
+                raise UsageError("--uem applies to RTTM files only", path=input)
+            options["uem"] = uem
+        loaded = roster_mod.load(roster) if roster else None
+        conv = roster_mod.apply(read(input, fmt, **options), loaded)
+        result = compute_metrics(conv, expected_speakers=len(loaded) if loaded else None)
+        if output and output != "-":
+            write_json(output, result)
+    except PolyphonyError as error:
+        _fail(error)
+        sys.exit(2 if isinstance(error, UsageError) else 1)
+    if output == "-":
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    if not quiet:
+        print_summary(result, input.name, Console(stderr=output == "-"))
 
 
 @main.command()

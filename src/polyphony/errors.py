@@ -35,6 +35,10 @@ class InputError(PolyphonyError):
     """A file or argument that cannot be used as given."""
 
 
+class UsageError(PolyphonyError):
+    """Options that do not fit together; the command exits with status 2."""
+
+
 class ConsentError(PolyphonyError):
     """Audio whose consent record is missing or does not cover the requested processing."""
 

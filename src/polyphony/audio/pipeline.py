@@ -12,6 +12,7 @@ from polyphony.consent import check as check_consent
 from polyphony.conversation import Conversation, Participant, Provenance
 from polyphony.errors import InputError
 from polyphony.roster import Roster
+from polyphony.roster import apply as apply_roster
 
 
 def resolve_device(device: str) -> str:
@@ -65,16 +66,6 @@ def _speaker_ids(diarization: diarize.Diarization) -> dict[str, str]:
     return {label: f"S{i}" for i, label in enumerate(order, 1)}
 
 
-def participants_for(speaker_ids: list[str], roster: Roster | None) -> list[Participant]:
-    """Roster members for mapped voices (and silent members), anonymous ones for the rest."""
-    mapped = roster.diarized if roster else {}
-    participants = list(roster.participants) if mapped else []
-    for i, sid in enumerate(speaker_ids, 1):
-        if sid not in mapped:
-            participants.append(Participant(sid, "other", f"Speaker {i}"))
-    return participants
-
-
 def analyze(path: str | Path, *, roster: Roster | None = None,
             settings: Settings = Settings(), consent_file: str | Path | None = None,
             ) -> Analysis:
@@ -107,8 +98,6 @@ def analyze(path: str | Path, *, roster: Roster | None = None,
     t = time.perf_counter()
     ids = _speaker_ids(diarization)
     diarization = diarization.relabel(ids)
-    if roster and roster.diarized:
-        diarization = diarization.relabel(roster.diarized)
     utterances = attribute.attribute(transcript.words, diarization.overlap_aware,
                                      diarization.exclusive)
     provenance = Provenance(
@@ -123,7 +112,12 @@ def analyze(path: str | Path, *, roster: Roster | None = None,
                   "diarization_threshold": settings.diarization_threshold,
                   "segmentation_step": settings.segmentation_step},
     )
-    conv = Conversation.build(utterances, participants_for(list(ids.values()), roster),
-                              region=(0.0, waveform.duration), provenance=provenance)
+    anonymous = [Participant(sid, "other", f"Speaker {i}")
+                 for i, sid in enumerate(ids.values(), 1)]
+    conv = apply_roster(Conversation.build(utterances, anonymous,
+                                           region=(0.0, waveform.duration),
+                                           provenance=provenance), roster)
+    if roster is not None:
+        diarization = diarization.relabel(roster.mapping(list(ids.values())))
     timings["attribute"] = time.perf_counter() - t
     return Analysis(conv, diarization, timings, len(roster) if roster else None)

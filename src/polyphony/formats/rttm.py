@@ -1,4 +1,5 @@
-"""NIST RTTM: the diarization exchange format (timing only, no text)."""
+"""NIST RTTM: the diarization exchange format (timing only, no text), with optional UEM
+(the scored region)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ def dumps(conv: Conversation, uri: str) -> str:
         for u in conv.utterances)
 
 
-def write(conv: Conversation, path: str | Path, uri: str) -> Path:
-    return write_text(path, dumps(conv, uri))
+def write(conv: Conversation, path: str | Path, uri: str | None = None) -> Path:
+    return write_text(path, dumps(conv, uri or Path(path).stem))
 
 
 def parse(lines: Iterable[str], source: str = "<rttm>") -> list[Utterance]:
@@ -36,18 +37,37 @@ def parse(lines: Iterable[str], source: str = "<rttm>") -> list[Utterance]:
                                   "speaker <NA> <NA>") from exc
         if duration <= 0:
             continue  # zero-length segments occur in real RTTMs and carry no speech
-        try:
-            utterances.append(Utterance(speaker, start, start + duration))
-        except InputError as exc:
-            raise exc.located(f"{source}, line {n}") from None
+        utterances.append(Utterance(speaker, start, start + duration))
     return utterances
 
 
-def read(path: str | Path) -> Conversation:
+def read_uem(path: str | Path) -> tuple[float, float]:
+    """The scored region: from the first UEM start to the last UEM end."""
     path = Path(path)
+    spans = []
+    for n, line in enumerate(_lines(path), 1):
+        fields = line.split()
+        if not fields or fields[0].startswith(";"):
+            continue
+        try:
+            spans.append((float(fields[2]), float(fields[3])))
+        except (IndexError, ValueError) as exc:
+            raise InputError(f"line {n} is not a valid UEM line (uri channel start end)",
+                             path=path) from exc
+    if not spans:
+        raise InputError("holds no UEM region", path=path)
+    return min(s for s, _ in spans), max(e for _, e in spans)
+
+
+def _lines(path: Path) -> list[str]:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot be read as RTTM ({exc})", path=path) from exc
-    return Conversation.build(parse(text.splitlines(), str(path)),
+        raise InputError(f"cannot be read as text ({exc})", path=path) from exc
+
+
+def read(path: str | Path, uem: str | Path | None = None) -> Conversation:
+    path = Path(path)
+    return Conversation.build(parse(_lines(path), str(path)),
+                              region=read_uem(uem) if uem else None,
                               provenance=Provenance(source="imported", has_text=False))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from polyphony.conversation import Conversation, Provenance, Utterance
 from polyphony.errors import InputError
+from polyphony.files import write_text
 
 
 def read(path: str | Path) -> Conversation:
@@ -29,3 +30,7 @@ def read(path: str | Path) -> Conversation:
 def dumps(conv: Conversation, uri: str) -> str:
     return "".join(f"{uri} 1 {u.speaker} {u.start:.3f} {u.end:.3f} {u.text}\n"
                    for u in conv.utterances if u.has_text)
+
+
+def write(conv: Conversation, path: str | Path, uri: str | None = None) -> Path:
+    return write_text(path, dumps(conv, uri or Path(path).stem))

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from polyphony.conversation import Conversation
+from polyphony.conversation import Conversation, Provenance, Utterance
+from polyphony.errors import InputError
 from polyphony.files import write_text
+
+_VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>]+)>")
+_TAG = re.compile(r"</?[^>]+>")
 
 
 def _stamp(t: float) -> str:
@@ -33,3 +38,25 @@ def dumps(conv: Conversation) -> str:
 
 def write(conv: Conversation, path: str | Path) -> Path:
     return write_text(path, dumps(conv))
+
+
+def read(path: str | Path) -> Conversation:
+    """Cues become utterances; the `<v>` tag names the speaker (`unknown` without one)."""
+    import webvtt
+    from webvtt.errors import MalformedFileError
+
+    path = Path(path)
+    try:
+        captions = webvtt.read(str(path))
+    except (MalformedFileError, UnicodeDecodeError) as exc:
+        raise InputError(f"is not a valid WebVTT file ({exc})", path=path) from exc
+    utterances = []
+    for cue in captions:
+        raw = cue.raw_text
+        voice = _VOICE.search(raw)
+        text = _TAG.sub("", raw).replace("&lt;", "<").replace("&gt;", ">").replace(
+            "&amp;", "&")
+        speaker = voice.group(1).strip() if voice else "unknown"
+        utterances.append(Utterance(speaker, cue.start_in_seconds, cue.end_in_seconds,
+                                    " ".join(text.split())))
+    return Conversation.build(utterances, provenance=Provenance(source="imported"))
