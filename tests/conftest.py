@@ -14,6 +14,7 @@ import polyphony  # noqa: F401  (sets the offline environment before anything el
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "network-meeting"
+SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
 def pyannote_sample_dir() -> Path:

@@ -58,7 +58,9 @@ def _encoder():
 
 
 def _question(doc) -> bool:
-    """A wh-word leading a clause, or an auxiliary before its subject (subject inversion)."""
+    """A sentence led by a wh-word of its main clause ("What happened?", but not "When I
+    was ill, ..." nor "What I mean is ..."), or an auxiliary before its subject ("Do you
+    ...", "Could we ...")."""
     for sent in doc.sents:
         tokens = [t for t in sent if not t.is_punct and not t.is_space]
         while tokens and tokens[0].lower_ in _OPENERS and len(tokens) > 1:
@@ -66,21 +68,13 @@ def _question(doc) -> bool:
         if not tokens:
             continue
         first = tokens[0]
-        if first.tag_ in WH_TAGS and first.dep_ not in ("mark",) and first.head.dep_ in (
-                "ROOT", "ccomp", "advcl") and not _wh_is_subordinate(first):
+        if first.tag_ in WH_TAGS and (first.dep_ == "ROOT" or first.head.dep_ == "ROOT"):
             return True
         if first.pos_ == "AUX" and any(
                 t.dep_ in ("nsubj", "nsubjpass", "expl") and t.i > first.i
                 and t.head == first.head for t in sent):
             return True
     return False
-
-
-def _wh_is_subordinate(token) -> bool:
-    """'What I mean is...' (a free relative as subject) is not a question."""
-    head = token.head
-    return head.dep_ in ("csubj", "nsubj") or (
-        head.head is not head and head.head.lemma_ == "be" and head.dep_ == "csubj")
 
 
 def _analyse_doc(doc) -> TextAnalysis:

@@ -25,6 +25,12 @@ def _voice(name: str) -> str:
     return name.replace(">", "").replace("&", "and").strip() or "unknown"
 
 
+def _seconds(stamp: str) -> float:
+    """`hh:mm:ss.ttt` or `mm:ss.ttt` to seconds (webvtt-py's own rounds to whole seconds)."""
+    parts = [float(p) for p in stamp.split(":")]
+    return sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+
+
 def dumps(conv: Conversation) -> str:
     """One cue per utterance with text; speakers shown by their roster label."""
     names = {p.id: p.display for p in conv.participants}
@@ -57,6 +63,6 @@ def read(path: str | Path) -> Conversation:
         text = _TAG.sub("", raw).replace("&lt;", "<").replace("&gt;", ">").replace(
             "&amp;", "&")
         speaker = voice.group(1).strip() if voice else "unknown"
-        utterances.append(Utterance(speaker, cue.start_in_seconds, cue.end_in_seconds,
+        utterances.append(Utterance(speaker, _seconds(cue.start), _seconds(cue.end),
                                     " ".join(text.split())))
     return Conversation.build(utterances, provenance=Provenance(source="imported"))

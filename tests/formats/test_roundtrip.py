@@ -1,0 +1,70 @@
+"""Every writer's output reads back to the same speakers, times and text."""
+
+import pytest
+
+from polyphony.conversation import Participant, Utterance, Word
+from polyphony.formats import READERS, WRITERS, detect, read, write
+from tests.helpers import conv
+
+SUFFIX = {"rttm": ".rttm", "stm": ".stm", "vtt": ".vtt", "eaf": ".eaf",
+          "textgrid": ".TextGrid", "whisperx": ".json", "csv": ".csv",
+          "conversation": ".json"}
+
+
+
+
+@pytest.mark.parametrize("fmt", sorted(WRITERS))
+def test_round_trip(tmp_path, fmt):
+    original = conv([("anna", 0.5, 2.25, "Hello, how are you?"), ("ben", 2.0, 3.5, "Fine."),
+                     ("anna", 4.0, 6.0, "Good & well.")], region=(0.0, 7.0))
+    path = write(original, tmp_path / f"meeting{SUFFIX[fmt]}", fmt)
+    assert detect(path) == fmt
+    back = read(path)
+    assert [(u.speaker, u.start) for u in back.utterances] == [
+        (u.speaker, u.start) for u in original.utterances]
+    if fmt != "csv":  # a CSV row may carry an end; the AnnoMI reader derives it
+        assert [u.end for u in back.utterances] == pytest.approx(
+            [u.end for u in original.utterances])
+    if fmt == "rttm":
+        assert not back.provenance.has_text
+    else:
+        assert [u.text for u in back.utterances] == [u.text for u in original.utterances]
+
+
+def test_whisperx_keeps_words_and_their_speakers(tmp_path):
+    words = (Word(0.5, 0.9, "Hello", "anna", 0.9), Word(1.0, 1.4, "there", "anna", 0.8))
+    c = conv([]).build([Utterance("anna", 0.5, 1.4, "Hello there", words)])
+    back = read(write(c, tmp_path / "x.json", "whisperx"))
+    assert back.utterances[0].words == words
+
+
+def test_whisperx_segment_without_speaker_is_unknown(tmp_path):
+    path = tmp_path / "wx.json"
+    path.write_text('{"segments": [{"start": 0, "end": 1, "text": " hi", "words": '
+                    '[{"word": " hi", "start": 0.1, "end": 0.5, "score": 0.9}]}]}')
+    c = read(path)
+    assert c.speakers == ["UNKNOWN"] and c.utterances[0].text == "hi"
+
+
+def test_vtt_without_voice_tags_and_with_classes(tmp_path):
+    path = tmp_path / "x.vtt"
+    path.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v.loud Dr Lee>Hi <b>all</b>\n\n"
+                    "00:00:03.000 --> 00:00:04.000\nNo voice here\n")
+    c = read(path)
+    assert [(u.speaker, u.text) for u in c.utterances] == [("Dr Lee", "Hi all"),
+                                                          ("unknown", "No voice here")]
+
+
+def test_uem_sets_the_region(tmp_path):
+    (tmp_path / "x.rttm").write_text("SPEAKER x 1 1.0 2.0 <NA> <NA> a <NA> <NA>\n")
+    (tmp_path / "x.uem").write_text("x 1 0.000 10.000\n")
+    assert read(tmp_path / "x.rttm", uem=tmp_path / "x.uem").region == (0.0, 10.0)
+
+
+def test_unknown_file_type_names_the_formats(tmp_path):
+    path = tmp_path / "notes.docx"
+    path.write_text("x")
+    with pytest.raises(Exception, match="--format") as info:
+        read(path)
+    assert str(path) in str(info.value)
+    assert set(READERS) == set(WRITERS)

@@ -1,0 +1,54 @@
+"""metrics.json as a whole: layout, nulls, flags, time course."""
+
+import pytest
+
+from polyphony.conversation import Participant
+from polyphony.metrics import compute_metrics
+from polyphony.metrics.timecourse import windows
+from tests.helpers import conv
+
+
+def test_windows_cover_the_region():
+    assert windows((0, 100)) == [(0, 100)]
+    assert windows((0, 600)) == [(0, 300), (60, 360), (120, 420), (180, 480), (240, 540),
+                                 (300, 600)]
+    assert windows((0, 610))[-1] == (360, 610)
+
+
+def test_timecourse_shares_and_null_windows():
+    c = conv([("a", 0, 10), ("b", 10, 20), ("a", 400, 410)], region=(0, 700),
+             has_text=False)
+    tc = compute_metrics(c)["timecourse"]
+    first = tc["windows"][0]
+    assert first["share_time"] == {"a": 0.5, "b": 0.5}
+    empty = [w for w in tc["windows"] if w["start"] == 120]
+    assert empty[0]["share_time"] == {"a": 1.0, "b": 0.0}  # 400-410 lies in [120, 420]
+    silent = [w for w in tc["windows"] if w["start"] >= 420 - 1e-9 and w["start"] > 400]
+    assert silent and all(v is None for w in silent for v in w["share_time"].values())
+
+
+def test_silent_roster_member_appears_with_zeros_and_a_flag():
+    c = conv([("a", 0, 10, "Hello everyone."), ("b", 10, 20, "Hi.")],
+             [Participant("a", "clinician"), Participant("b", "family"),
+              Participant("p", "person")])
+    m = compute_metrics(c, expected_speakers=3)
+    p = m["participants"]["p"]
+    assert (p["speaking_time"], p["share_time"], p["words"], p["turns"]) == (0, 0, 0, 0)
+    assert p["first_speech"] is None and p["longest_absence"] == 20
+    codes = [(f["code"], f["speaker"]) for f in m["flags"]]
+    assert ("little_speech", "p") in codes
+    assert ("speaker_count_mismatch", None) in codes
+    assert m["balance"]["time"]["effective_voices"] == pytest.approx(2.0)
+
+
+def test_one_speaker():
+    m = compute_metrics(conv([("a", 0, 30, "A long monologue.")]))
+    assert m["participants"]["a"]["share_time"] == 1.0
+    assert m["turn_taking"]["transitions"] == {"a": {}}
+    assert m["turn_taking"]["fto_median"] is None
+    assert m["balance"]["time"]["dominance"] == 1.0
+
+
+def test_heavy_overlap_is_flagged():
+    m = compute_metrics(conv([("a", 0, 10), ("b", 0, 10)], has_text=False))
+    assert [f["code"] for f in m["flags"]] == ["high_overlap"]
