@@ -2,7 +2,7 @@
 
 import pytest
 
-from polyphony.conversation import Participant, Utterance, Word
+from polyphony.conversation import Utterance, Word
 from polyphony.formats import READERS, WRITERS, detect, read, write
 from tests.helpers import conv
 

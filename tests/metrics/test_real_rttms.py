@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from polyphony.formats import read
-from polyphony.metrics import compute_metrics
-from polyphony.metrics import intervals
+from polyphony.metrics import compute_metrics, intervals
 from polyphony.metrics.voice import speech_intervals
 from tests.conftest import SHARED_DATA
 
