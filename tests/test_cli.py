@@ -67,3 +67,42 @@ def test_models_lists_and_verifies_every_bundled_model():
     assert result.exit_code == 0
     for name in ("whisper-tiny-en", "pyannote-segmentation-3.0", "campplus-sv-zh-en"):
         assert name[:10] in result.output
+
+
+def test_metrics_from_an_rttm_writes_json_with_nulls_for_text(tmp_path):
+    from tests.conftest import SHARED_DATA
+
+    out = tmp_path / "m.json"
+    result = run("metrics", str(SHARED_DATA / "ami/only_words/rttms/dev/ES2011a.rttm"),
+                 "-o", str(out))
+    assert result.exit_code == 0, result.output
+    m = json.loads(out.read_text())
+    assert len(m["participants"]) == 4
+    assert all(p["role"] == "other" and p["words"] is None for p in m["participants"].values())
+    assert "effective voices" in result.output
+
+
+def test_metrics_with_a_roster_and_json_on_stdout(tmp_path):
+    vtt = tmp_path / "meeting.vtt"
+    vtt.write_text("WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n<v A>How are you?\n\n"
+                   "00:00:02.500 --> 00:00:04.000\n<v B>I am fine, thanks.\n")
+    roster = tmp_path / "roster.toml"
+    roster.write_text('[[participant]]\nid = "anna"\nrole = "clinician"\nspeaker = "A"\n'
+                      '[[participant]]\nid = "ben"\nrole = "person"\nspeaker = "B"\n'
+                      '[[participant]]\nid = "cleo"\nrole = "family"\n')
+    result = run("metrics", str(vtt), "--roster", str(roster), "-o", "-", "--quiet")
+    assert result.exit_code == 0, result.output
+    m = json.loads(result.output)
+    assert list(m["participants"]) == ["anna", "ben", "cleo"]
+    assert m["participants"]["cleo"]["speaking_time"] == 0
+    assert m["participants"]["anna"]["questions_asked"] == 1
+    assert m["roles"]["professional_share"] > 0
+
+
+def test_metrics_errors(tmp_path):
+    result = run("metrics", str(tmp_path / "none.rttm"))
+    assert result.exit_code == 1 and "none.rttm: no such file" in result.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("speaker,timestamp,text\nA,00:00:01,hi\n")
+    result = run("metrics", str(bad), "--uem", str(bad))
+    assert result.exit_code == 2 and "--uem applies to RTTM files only" in result.output

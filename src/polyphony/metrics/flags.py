@@ -18,6 +18,9 @@ def flags(conv: Conversation, voice: dict[str, Any],
           expected_speakers: int | None = None) -> list[dict[str, Any]]:
     """Flags for little speech, heavy overlap, a speaker-count mismatch and automatic source.
 
+    A flag about one participant names them only by id in `speaker`, never in `message`,
+    so that a de-identified report can show it under an alias.
+
     `voice` is the output of `voice_metrics` for the same conversation.
     """
     out = []
@@ -26,7 +29,7 @@ def flags(conv: Conversation, voice: dict[str, Any],
         if t < LITTLE_SPEECH:
             out.append(_flag(
                 "little_speech",
-                f"{p.display} has {t:.1f} s of speech (under {LITTLE_SPEECH:.0f} s): "
+                f"has {t:.1f} s of speech (under {LITTLE_SPEECH:.0f} s): "
                 "automatic diarization may have merged or split this voice",
                 p.id))
     totals = voice["totals"]

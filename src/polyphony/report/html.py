@@ -65,13 +65,59 @@ def timeline_svg(conv: Conversation, names: dict[str, str], width: int = 900) ->
     return "".join(parts)
 
 
+def timecourse_svg(metrics: dict[str, Any], names: dict[str, str],
+                   colours: dict[str, str], width: int = 900, height: int = 160) -> str:
+    """Stacked shares per window; empty when there is only one window."""
+    tc = metrics.get("timecourse")
+    if not tc or len(tc["windows"]) < 2:
+        return ""
+    wins = tc["windows"]
+    step = (width - 10) / len(wins)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 20}" '
+             'role="img" aria-label="voice share over time">']
+    for k, w in enumerate(wins):
+        y = 0.0
+        for pid, share in w["share_time"].items():
+            if not share:
+                continue
+            h = share * height
+            parts.append(f'<rect x="{k * step:.1f}" y="{y:.1f}" width="{step:.1f}" '
+                         f'height="{h:.1f}" fill="{colours[pid]}"><title>{_esc(names[pid])}'
+                         f' {share:.0%}, {_clock(w["start"])}–{_clock(w["end"])}</title></rect>')
+            y += h
+        if k % max(1, len(wins) // 8) == 0:
+            parts.append(f'<text x="{k * step:.1f}" y="{height + 14}" font-size="10" '
+                         f'fill="#666">{_clock(w["start"])}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def _clock(seconds: float) -> str:
     m, s = divmod(int(seconds), 60)
     return f"{m}:{s:02d}"
 
 
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
 def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def paragraphs(conv: Conversation) -> list[tuple[str, float, str]]:
+    """The transcript as (speaker, start, text), one paragraph per run of one speaker's
+    utterances, so that a sentence split by a short pause reads as one."""
+    out: list[tuple[str, float, str]] = []
+    for u in conv.utterances:
+        if not u.has_text:
+            continue
+        if out and out[-1][0] == u.speaker:
+            speaker, start, text = out[-1]
+            out[-1] = (speaker, start, f"{text} {u.text.strip()}")
+        else:
+            out.append((u.speaker, u.start, u.text.strip()))
+    return out
 
 
 def render(conv: Conversation, metrics: dict[str, Any], title: str,
@@ -83,5 +129,6 @@ def render(conv: Conversation, metrics: dict[str, Any], title: str,
     return env.get_template("report.html.j2").render(
         title=title, metrics=metrics, names=names, colours=colours,
         timeline=timeline_svg(conv, names), deidentify=deidentify,
-        utterances=[] if deidentify else [u for u in conv.utterances if u.has_text],
-        clock=_clock)
+        timecourse=timecourse_svg(metrics, names, colours),
+        paragraphs=[] if deidentify else paragraphs(conv),
+        clock=_clock, pct=_pct)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 
@@ -37,4 +38,8 @@ def print_summary(metrics: dict[str, Any], title: str, console: Console | None =
     console = console or Console()
     console.print(summary_table(metrics, title))
     for flag in metrics["flags"]:
-        console.print(f"[yellow]flag[/yellow] {flag['code']}: {flag['message']}")
+        who = flag["speaker"]
+        if who is not None:
+            who = metrics["participants"][who]["label"] or who
+        text = f"{who} {flag['message']}" if who else flag["message"]
+        console.print(f"[yellow]flag[/yellow] {flag['code']}: {escape(text)}", highlight=False)

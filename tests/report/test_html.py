@@ -1,0 +1,33 @@
+from polyphony.conversation import Participant
+from polyphony.metrics import compute_metrics
+from polyphony.report.html import aliases, paragraphs, render
+from tests.helpers import conv
+
+
+def meeting():
+    return conv([("a", 0, 1, "Thank"), ("a", 1.2, 2, "you all."), ("b", 2.5, 4, "Hi <Ann>."),
+                 ("c", 4.5, 5, "")],
+                [Participant("a", "clinician", "Dr Lee"), Participant("b", "person", "Mira"),
+                 Participant("c", "clinician", "Sam"), Participant("d", "family", "Tom")])
+
+
+def test_transcript_paragraphs_join_one_speakers_run():
+    assert paragraphs(meeting()) == [("a", 0, "Thank you all."), ("b", 2.5, "Hi <Ann>.")]
+
+
+def test_deidentified_page_shows_roles_not_names_nor_words():
+    c = meeting()
+    assert aliases(c, True) == {"a": "Clinician 1", "b": "Person", "c": "Clinician 2",
+                                "d": "Family"}
+    page = render(c, compute_metrics(c), "Network meeting", deidentify=True)
+    for secret in ("Dr Lee", "Mira", "Sam", "Tom", "Thank you"):
+        assert secret not in page
+    assert "Clinician 2" in page and "Family" in page
+
+
+def test_page_is_self_contained_and_escapes_text():
+    c = meeting()
+    page = render(c, compute_metrics(c), "Meeting")
+    assert "Hi &lt;Ann&gt;." in page
+    assert "<script" not in page and "<link" not in page and "https://" not in page
+    assert "Tom" in page  # the silent member is in every table
