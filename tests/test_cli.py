@@ -106,3 +106,16 @@ def test_metrics_errors(tmp_path):
     bad.write_text("speaker,timestamp,text\nA,00:00:01,hi\n")
     result = run("metrics", str(bad), "--uem", str(bad))
     assert result.exit_code == 2 and "--uem applies to RTTM files only" in result.output
+
+
+def test_evaluate_command(tmp_path):
+    ref = tmp_path / "ref.stm"
+    ref.write_text("m 1 a 0.0 2.0 hello there\nm 1 b 2.0 4.0 good morning\n")
+    hyp = tmp_path / "hyp.vtt"
+    hyp.write_text("WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n<v S1>hello there\n\n"
+                   "00:00:02.000 --> 00:00:04.000\n<v S2>good evening\n")
+    result = run("evaluate", str(hyp), str(ref), "-o", "-")
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output)
+    assert scores["der"] == 0.0 and scores["speaker_count_error"] == 0
+    assert scores["wer"] == 0.25 and scores["cpwer"] == 0.25

@@ -162,6 +162,53 @@ def metrics(input: Path, roster: Path | None, format_: str | None, transcript: s
 
 
 @main.command()
+@click.argument("hypothesis", type=click.Path(path_type=Path))
+@click.argument("reference", type=click.Path(path_type=Path))
+@click.option("--reference-text", type=click.Path(path_type=Path),
+              help="A separate reference transcript (STM, ...) for WER when REFERENCE is an "
+                   "RTTM.")
+@click.option("--collar", type=float, default=0.25, show_default=True,
+              help="Forgiveness collar in seconds around reference boundaries.")
+@click.option("--skip-overlap", is_flag=True, help="Do not score overlapped speech (DER).")
+@click.option("-o", "--output", help="Also write the scores as JSON here ('-': stdout).")
+def evaluate(hypothesis: Path, reference: Path, reference_text: Path | None, collar: float,
+             skip_overlap: bool, output: str | None) -> None:
+    """Score HYPOTHESIS against REFERENCE: DER, JER, WER, cpWER and speaker-count error.
+
+    Both may be any format `polyphony metrics` reads (a results folder's conversation.json
+    or diarization.rttm, an RTTM, STM, ...).
+    """
+    import json
+    from dataclasses import asdict
+
+    from polyphony import evaluate as ev
+    from polyphony.files import write_json
+    from polyphony.formats import read
+
+    try:
+        hyp, ref = read(hypothesis), read(reference)
+        text = read(reference_text) if reference_text else None
+        scores = ev.score(ref, hyp, collar, text, skip_overlap)
+        if output and output != "-":
+            write_json(output, asdict(scores))
+    except PolyphonyError as error:
+        _fail(error)
+        sys.exit(1)
+    if output == "-":
+        click.echo(json.dumps(asdict(scores), indent=2))
+        return
+
+    def pct(value: float | None) -> str:
+        return "—" if value is None else f"{value:.1%}"
+
+    overlap = "not scored" if skip_overlap else "scored"
+    Console().print(
+        f"DER {pct(scores.der)} (collar {collar} s, overlap {overlap})  JER {pct(scores.jer)}"
+        f"  WER {pct(scores.wer)}  cpWER {pct(scores.cpwer)}  speaker count error "
+        f"{scores.speaker_count_error:+d}", highlight=False)
+
+
+@main.command()
 @click.option("--verify/--no-verify", default=True, show_default=True,
               help="Check each model's weights against its registered sha256.")
 def models(verify: bool) -> None:

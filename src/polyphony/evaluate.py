@@ -1,5 +1,8 @@
-"""Accuracy against a reference: DER and JER (pyannote.metrics), WER (jiwer, with Whisper's
-English text normaliser), and speaker-count error."""
+"""Accuracy against a reference: DER and JER (pyannote.metrics), WER and speaker-attributed
+cpWER (jiwer, after a simple English normaliser), and speaker-count error.
+
+JER weighs every speaker equally, which suits polyphony: a quiet voice lost costs as much
+as a loud one."""
 
 from __future__ import annotations
 
@@ -17,12 +20,14 @@ class Scores:
     der: float
     jer: float
     wer: float | None
+    cpwer: float | None
     speaker_count_error: int
+    collar: float
 
 
 def normalise(text: str) -> str:
-    """Whisper's English normaliser when faster-whisper's tokenizer ships it; else a close
-    simplification (lower case, no punctuation, small numbers spelled out)."""
+    """Lower case, no punctuation or bracketed asides, small numbers spelled out: a
+    simplification of Whisper's English normaliser, which is not installed here."""
     text = text.lower().replace("’", "'")
     text = re.sub(r"\[[^\]]*\]|<[^>]*>|\([^)]*\)", " ", text)
     text = re.sub(r"[^\w\s']", " ", text)
@@ -54,6 +59,38 @@ def wer(reference: Conversation, hypothesis: Conversation) -> float:
     return float(jiwer.wer(ref, hyp))
 
 
+def _words(conv: Conversation, speaker: str) -> list[str]:
+    return normalise(" ".join(u.text for u in conv.utterances if u.speaker == speaker)).split()
+
+
+def cpwer(reference: Conversation, hypothesis: Conversation) -> float:
+    """Concatenated minimum-permutation WER (the CHiME-6 measure): each speaker's words
+    concatenated, reference and hypothesis speakers paired to minimise the total errors,
+    unpaired speakers' words counted as deletions or insertions."""
+    import jiwer
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    refs = [_words(reference, s) for s in reference.speakers]
+    hyps = [_words(hypothesis, s) for s in hypothesis.speakers]
+    total = sum(len(r) for r in refs)
+    if total == 0:
+        raise ValueError("the reference has no words")
+    size = max(len(refs), len(hyps))
+    refs += [[]] * (size - len(refs))
+    hyps += [[]] * (size - len(hyps))
+    cost = np.zeros((size, size))
+    for i, r in enumerate(refs):
+        for j, h in enumerate(hyps):
+            if not r or not h:
+                cost[i, j] = len(r) + len(h)
+            else:
+                out = jiwer.process_words(" ".join(r), " ".join(h))
+                cost[i, j] = out.substitutions + out.deletions + out.insertions
+    rows, cols = linear_sum_assignment(cost)
+    return float(cost[rows, cols].sum() / total)
+
+
 def speaker_count_error(reference: Conversation, hypothesis: Conversation) -> int:
     """Found minus true number of speakers who speak (negative: voices were merged)."""
     def count(c: Conversation) -> int:
@@ -63,10 +100,13 @@ def speaker_count_error(reference: Conversation, hypothesis: Conversation) -> in
 
 
 def score(reference: Conversation, hypothesis: Conversation, collar: float = 0.25,
-          reference_text: Conversation | None = None) -> Scores:
-    """`reference` gives timing (RTTM); `reference_text` the words (STM), if separate."""
+          reference_text: Conversation | None = None, skip_overlap: bool = False) -> Scores:
+    """`reference` gives timing (RTTM); `reference_text` the words (STM), if separate.
+    Text scores are None when either side has no text."""
     text_ref = reference_text or reference
     has_text = text_ref.provenance.has_text and hypothesis.provenance.has_text
-    return Scores(der(reference, hypothesis, collar), jer(reference, hypothesis, collar),
+    return Scores(der(reference, hypothesis, collar, skip_overlap),
+                  jer(reference, hypothesis, collar),
                   wer(text_ref, hypothesis) if has_text else None,
-                  speaker_count_error(reference, hypothesis))
+                  cpwer(text_ref, hypothesis) if has_text else None,
+                  speaker_count_error(reference, hypothesis), collar)

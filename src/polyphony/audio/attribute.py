@@ -1,8 +1,9 @@
 """Give every recognised word a speaker, and turn diarized speech into utterances.
 
 Timing comes from the diarization, text from the recogniser. Each overlap-aware diarized
-segment becomes one utterance, so speaking time, gaps and overlaps keep the diarization's
-frame resolution (Whisper's word times are much coarser). Each word goes to the speaker who
+segment becomes one utterance with exactly the segment's times, so speaking time, gaps and
+overlaps keep the diarization's frame resolution (Whisper's word times are much coarser,
+and a word may reach a little past its utterance's edges). Each word goes to the speaker who
 is active over most of its span in the *exclusive* diarization, then into that speaker's
 segment it overlaps most. Consequences worth knowing:
 
@@ -108,8 +109,6 @@ def attribute(
     for turn, ws in zip(turns, bins, strict=True):
         if not ws and turn.end - turn.start < min_empty:
             continue
-        start = min([turn.start, *(w.start for w in ws)])
-        end = max([turn.end, *(w.end for w in ws)])
         text = " ".join(w.text for w in ws)
-        utterances.append(Utterance(turn.speaker, start, end, text, tuple(ws)))
+        utterances.append(Utterance(turn.speaker, turn.start, turn.end, text, tuple(ws)))
     return utterances

@@ -1,0 +1,32 @@
+import pytest
+
+from polyphony import evaluate
+from tests.helpers import conv
+
+
+def test_cpwer_pairs_speakers_to_minimise_errors():
+    ref = conv([("a", 0, 1, "hello there friend"), ("b", 1, 2, "good morning")])
+    # labels swapped and one word wrong: cpWER pairs x<->b, y<->a; 1 error in 5 words
+    hyp = conv([("x", 0, 1, "good morning"), ("y", 1, 2, "hello there fiend")])
+    assert evaluate.cpwer(ref, hyp) == pytest.approx(1 / 5)
+    assert evaluate.wer(ref, hyp) > 0.5  # order-sensitive WER is hurt by the swap
+
+
+def test_cpwer_counts_a_missing_speakers_words_as_deleted():
+    ref = conv([("a", 0, 1, "one two three"), ("b", 1, 2, "four")])
+    hyp = conv([("x", 0, 2, "one two three four")])
+    assert evaluate.cpwer(ref, hyp) == pytest.approx(1 / 4 + 1 / 4)  # 1 insertion, 1 deletion
+
+
+def test_der_jer_and_speaker_count():
+    ref = conv([("a", 0, 10), ("b", 10, 20)], has_text=False)
+    hyp = conv([("x", 0, 15)], has_text=False)
+    s = evaluate.score(ref, hyp, collar=0.0)
+    assert s.der == pytest.approx(0.5)  # 5 s missed + 5 s confused of 20 s
+    assert s.speaker_count_error == -1
+    assert s.wer is None and s.cpwer is None
+    assert s.jer > s.der  # the lost voice weighs as much as the found one
+
+
+def test_normalise():
+    assert evaluate.normalise("Hello, World! I'm 3 [laughs]") == "hello world i'm three"
