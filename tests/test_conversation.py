@@ -16,7 +16,7 @@ def test_build_sorts_by_start_end_speaker_and_adds_unknown_speakers_as_other():
     c = conv([("b", 2, 3), ("a", 0, 1), ("c", 0, 1)], roster=[Participant("z", "person")])
     assert [(u.speaker, u.start) for u in c.utterances] == [("a", 0), ("c", 0), ("b", 2)]
     assert c.speakers == ["z", "a", "b", "c"]
-    assert c.participant("a").role == "other"
+    assert c.participants[1] == Participant("a", "other")
     assert c.region == (0.0, 3.0)
 
 

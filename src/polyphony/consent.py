@@ -17,8 +17,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from polyphony.audio.decode import sha256_of
 from polyphony.errors import ConsentError
+from polyphony.files import sha256
 
 _HINT = ("write a consent record (see `polyphony analyze --help`) once everyone present "
          "has agreed to automatic analysis")
@@ -62,7 +62,7 @@ def check(recording: str | Path, consent_file: str | Path | None = None,
     if missing:
         raise ConsentError(f"roster members {missing} have not consented in {path}",
                            path=recording, hint="add them to `participants` once they agree")
-    if "sha256" in data and data["sha256"] != sha256_of(recording):
+    if "sha256" in data and data["sha256"] != sha256(recording):
         raise ConsentError(f"differs from the recording the consent record {path} pins "
                            "by checksum", path=recording,
                            hint="was the file edited? record consent for this version")

@@ -158,12 +158,6 @@ class Conversation:
         """Participant ids in roster order (silent members included)."""
         return [p.id for p in self.participants]
 
-    def participant(self, pid: str) -> Participant:
-        for p in self.participants:
-            if p.id == pid:
-                return p
-        raise KeyError(pid)
-
     @property
     def duration(self) -> float:
         return self.region[1] - self.region[0]

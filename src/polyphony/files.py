@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -29,3 +30,12 @@ def write_text(path: str | Path, text: str) -> Path:
 def write_json(path: str | Path, data: Any) -> Path:
     return write_text(path, json.dumps(data, indent=2, ensure_ascii=False,
                                        allow_nan=False) + "\n")
+
+
+def sha256(path: str | Path) -> str:
+    """Checksum of a file, read in 1 MiB blocks (recordings and weights can be large)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()

