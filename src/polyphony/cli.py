@@ -76,13 +76,14 @@ def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Pa
     from polyphony import roster as roster_mod
     from polyphony.analyze import analyze_recording
     from polyphony.audio.diarize import SpeakerCount
-    from polyphony.audio.pipeline import Settings
+    from polyphony.audio.pipeline import Settings, resolve_device
     from polyphony.report.terminal import print_summary
 
     try:
         loaded = roster_mod.load(roster) if roster else None
         settings = Settings(
-            count=SpeakerCount(num_speakers, min_speakers, max_speakers), device=device,
+            count=SpeakerCount(num_speakers, min_speakers, max_speakers),
+            device=resolve_device(device),
             asr_model=asr_model, language=language,
             diarization_pipeline=str(diarization_pipeline) if diarization_pipeline else None)
     except PolyphonyError as error:

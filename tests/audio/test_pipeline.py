@@ -5,7 +5,7 @@ import pytest
 
 from polyphony.audio.pipeline import resolve_device
 from polyphony.audio.transcribe import compute_type
-from polyphony.errors import InputError
+from polyphony.errors import UsageError
 
 
 @pytest.mark.parametrize(("asked", "gpu", "chosen"), [
@@ -22,9 +22,9 @@ def test_cuda_without_a_gpu_is_a_clear_error(monkeypatch):
     import torch
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    with pytest.raises(InputError, match="torch sees no CUDA GPU"):
+    with pytest.raises(UsageError, match="torch sees no CUDA GPU"):
         resolve_device("cuda")
-    with pytest.raises(InputError, match="unknown device"):
+    with pytest.raises(UsageError, match="unknown device"):
         resolve_device("tpu")
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from polyphony.audio import attribute, decode, diarize, transcribe
 from polyphony.consent import check as check_consent
 from polyphony.conversation import Conversation, Participant, Provenance
-from polyphony.errors import InputError
+from polyphony.errors import UsageError
 from polyphony.files import sha256
 from polyphony.roster import Roster
 from polyphony.roster import apply as apply_roster
@@ -19,7 +19,7 @@ from polyphony.roster import apply as apply_roster
 def resolve_device(device: str) -> str:
     """`auto` means CUDA when torch can see a GPU, else the CPU."""
     if device not in ("auto", "cpu", "cuda"):
-        raise InputError(f"unknown device {device!r}", hint="use auto, cpu or cuda")
+        raise UsageError(f"unknown device {device!r}", hint="use auto, cpu or cuda")
     if device == "cpu":
         return "cpu"
     import torch
@@ -27,7 +27,7 @@ def resolve_device(device: str) -> str:
     if torch.cuda.is_available():
         return "cuda"
     if device == "cuda":
-        raise InputError("--device cuda was asked for, but torch sees no CUDA GPU",
+        raise UsageError("--device cuda was asked for, but torch sees no CUDA GPU",
                          hint="use --device auto or cpu")
     return "cpu"
 
