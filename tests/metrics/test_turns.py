@@ -49,6 +49,14 @@ def test_turns_transitions_and_floor_transfer_offsets():
     assert m["participants"]["a"]["mean_turn"] == pytest.approx(2.1)
 
 
+def test_pauses_are_silences_inside_one_turn():
+    c = conv([("a", 0, 2, "So."), ("a", 2.5, 4, "Well."), ("a", 5.5, 6, "Yes, fine."),
+              ("b", 7, 8, "Hm, no.")])
+    pauses = turn_metrics(c)["turn_taking"]["pauses"]
+    assert pauses == {"count": 2, "median": 1.0, "longest": 1.5}
+    assert turn_metrics(c)["turn_taking"]["fto_median"] == 1.0  # the gap between turns
+
+
 def test_interruption_versus_early_start_at_a_sentence_end():
     cut_off = conv([("a", 0, 5, "and what I wanted to say was"), ("b", 4, 8, "No, listen.")])
     early = conv([("a", 0, 5, "That is what I wanted to say."), ("b", 4, 8, "Yes, and.")])

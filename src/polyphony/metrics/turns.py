@@ -196,6 +196,9 @@ def turn_metrics(conv: Conversation, backchannels: str = "separate",
 
     fto = t_start[1:] - t_end[:-1]
     gaps = fto[fto > 0]
+    pauses = np.array([b.start - a.end for t in turns
+                       for a, b in zip(t.utterances, t.utterances[1:], strict=False)
+                       if b.start > a.end], float)
     return {
         "turns": turns,
         "participants": per,
@@ -208,5 +211,8 @@ def turn_metrics(conv: Conversation, backchannels: str = "separate",
             "longest_silence": float(gaps.max()) if gaps.size else None,
             "overlap_takeovers": takeovers,
             "interruptions": interruptions,
+            "pauses": {"count": int(pauses.size),
+                       "median": float(np.median(pauses)) if pauses.size else None,
+                       "longest": float(pauses.max()) if pauses.size else None},
         },
     }
