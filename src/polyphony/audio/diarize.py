@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy as np
+
 from polyphony.audio.attribute import Turn
 from polyphony.audio.decode import Waveform
 from polyphony.errors import InputError
@@ -30,6 +32,9 @@ DEFAULT_STEP = 0.25
 # bigger one: exactly the quiet voice polyphony must keep. 1 keeps every cluster; it did
 # not change DER on the sample or the example, and it kept a 3 s voice that 12 lost.
 MIN_CLUSTER_SIZE = 1
+# Re-segmentation (see `refine`): segments shorter than this keep their cluster's label.
+REFINE_MIN_DURATION = 0.5
+REFINE_ITERATIONS = 3
 _CAMPP_DIM = 192
 _FBANK_BINS = 80
 
@@ -164,6 +169,83 @@ def load_pipeline(threshold: float = DEFAULT_THRESHOLD, step: float = DEFAULT_ST
     return pipeline
 
 
+def refine(waveform: Waveform, diarization: Diarization, embed,
+           min_duration: float = REFINE_MIN_DURATION,
+           iterations: int = REFINE_ITERATIONS) -> Diarization:
+    """Re-segmentation after clustering: re-embed each diarized segment as a whole and move
+    it to the nearest speaker centroid, until nothing moves.
+
+    pyannote clusters embeddings of 10 s windows masked to one local speaker; a short turn
+    between two other voices gets a blurred embedding there. One embedding of the whole
+    segment is cleaner. Centroids are duration-weighted means of the segment embeddings.
+    Segments shorter than `min_duration` (backchannels) keep their label, and a speaker is
+    never emptied: quiet voices stay. `embed` maps a 1-D float32 array to a unit vector.
+    """
+    turns = list(diarization.overlap_aware)
+    labels = sorted({t.speaker for t in turns})
+    if len(labels) < 2:
+        return diarization
+    rate = waveform.sample_rate
+    label = np.array([labels.index(t.speaker) for t in turns])
+    duration = np.array([t.end - t.start for t in turns])
+    usable = duration >= min_duration
+    if not usable.any():
+        return diarization
+    rows = {i: embed(waveform.samples[round(t.start * rate):round(t.end * rate)])
+            for i, t in enumerate(turns) if usable[i]}
+    dim = len(next(iter(rows.values())))
+    vectors = np.stack([rows.get(i, np.zeros(dim)) for i in range(len(turns))])
+    for _ in range(iterations):
+        centroids = np.stack([
+            (vectors[(label == k) & usable] * duration[(label == k) & usable, None]).sum(0)
+            for k in range(len(labels))])
+        centroids /= np.linalg.norm(centroids, axis=1, keepdims=True) + 1e-12
+        moved = label.copy()
+        moved[usable] = (vectors[usable] @ centroids.T).argmax(axis=1)
+        for k in range(len(labels)):  # never empty a speaker
+            if not (moved == k).any():
+                moved[label == k] = k
+        if (moved == label).all():
+            break
+        label = moved
+    new_turns = tuple(Turn(t.start, t.end, labels[k]) for t, k in zip(turns, label,
+                                                                        strict=True))
+    return Diarization(new_turns, _follow(diarization.exclusive, turns, new_turns))
+
+
+def _follow(exclusive: tuple[Turn, ...], before: list[Turn],
+            after: tuple[Turn, ...]) -> tuple[Turn, ...]:
+    """Give each exclusive segment the new label of the overlap-aware turn, of the same old
+    speaker, that covers it most."""
+    out = []
+    for seg in exclusive:
+        best, label = 0.0, seg.speaker
+        for old, new in zip(before, after, strict=True):
+            if old.speaker != seg.speaker:
+                continue
+            cover = min(old.end, seg.end) - max(old.start, seg.start)
+            if cover > best:
+                best, label = cover, new.speaker
+        out.append(Turn(seg.start, seg.end, label))
+    return tuple(out)
+
+
+def _segment_embedder(pipeline):
+    """A whole-segment embedder from the pipeline's own embedding model, or None when the
+    pipeline has none (oracle clustering)."""
+    import torch
+
+    model = getattr(pipeline, "_embedding", None)
+    if model is None:
+        return None
+
+    def embed(samples: np.ndarray) -> np.ndarray:
+        vector = model(torch.from_numpy(np.ascontiguousarray(samples))[None, None, :])[0]
+        return vector / (np.linalg.norm(vector) + 1e-12)
+
+    return embed
+
+
 def _turns(annotation) -> tuple[Turn, ...]:
     return tuple(Turn(float(seg.start), float(seg.end), str(label))
                  for seg, _, label in annotation.itertracks(yield_label=True))
@@ -171,10 +253,13 @@ def _turns(annotation) -> tuple[Turn, ...]:
 
 def diarize(waveform: Waveform, count: SpeakerCount = SpeakerCount(), *,
             threshold: float = DEFAULT_THRESHOLD, step: float = DEFAULT_STEP,
-            device: str = "cpu", local_pipeline: str | None = None) -> Diarization:
-    """Diarize an in-memory waveform."""
+            device: str = "cpu", local_pipeline: str | None = None,
+            resegment: bool = True) -> Diarization:
+    """Diarize an in-memory waveform; `resegment` adds the `refine` step."""
     pipeline = load_pipeline(threshold, step, device, local_pipeline)
     output = pipeline(waveform.as_pyannote(), **count.as_kwargs())
     overlap_aware = getattr(output, "speaker_diarization", output)
     exclusive = getattr(output, "exclusive_speaker_diarization", overlap_aware)
-    return Diarization(_turns(overlap_aware), _turns(exclusive))
+    result = Diarization(_turns(overlap_aware), _turns(exclusive))
+    embed = _segment_embedder(pipeline) if resegment else None
+    return refine(waveform, result, embed) if embed is not None else result

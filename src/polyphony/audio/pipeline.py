@@ -43,6 +43,7 @@ class Settings:
     diarization_threshold: float = diarize.DEFAULT_THRESHOLD
     segmentation_step: float = diarize.DEFAULT_STEP
     diarization_pipeline: str | None = None
+    resegment: bool = True
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def analyze(path: str | Path, *, roster: Roster | None = None,
     diarization = diarize.diarize(
         waveform, count, threshold=settings.diarization_threshold,
         step=settings.segmentation_step, device=device,
-        local_pipeline=settings.diarization_pipeline)
+        local_pipeline=settings.diarization_pipeline, resegment=settings.resegment)
     timings["diarize"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -111,7 +112,8 @@ def analyze(path: str | Path, *, roster: Roster | None = None,
         settings={"device": device, "language": transcript.language,
                   **count.as_kwargs(),
                   "diarization_threshold": settings.diarization_threshold,
-                  "segmentation_step": settings.segmentation_step},
+                  "segmentation_step": settings.segmentation_step,
+                  "resegment": settings.resegment},
     )
     anonymous = [Participant(sid, "other", f"Speaker {i}")
                  for i, sid in enumerate(ids.values(), 1)]
