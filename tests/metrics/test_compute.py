@@ -49,6 +49,15 @@ def test_one_speaker():
     assert m["balance"]["time"]["dominance"] == 1.0
 
 
+def test_nobody_speaking_is_flagged():
+    from polyphony.conversation import Conversation, Provenance
+
+    m = compute_metrics(Conversation.build([], region=(0, 5),
+                                           provenance=Provenance(has_text=False)))
+    assert [f["code"] for f in m["flags"]] == ["no_speech"]
+    assert m["totals"]["silence_time"] == 5 and m["participants"] == {}
+
+
 def test_heavy_overlap_is_flagged():
     m = compute_metrics(conv([("a", 0, 10), ("b", 0, 10)], has_text=False))
     assert [f["code"] for f in m["flags"]] == ["high_overlap"]

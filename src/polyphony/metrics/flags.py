@@ -24,6 +24,9 @@ def flags(conv: Conversation, voice: dict[str, Any],
     `voice` is the output of `voice_metrics` for the same conversation.
     """
     out = []
+    if voice["totals"]["speech_time"] <= 0:
+        out.append(_flag("no_speech", "no speech was found in the analysed region: check "
+                                      "that this is the right recording"))
     for p in conv.participants:
         t = voice["speaking_time"][p.id]
         if t < LITTLE_SPEECH:
