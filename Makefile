@@ -36,7 +36,7 @@ bench: install
 example:
 	test -x .venv-tts/bin/python || $(PYTHON) -m venv .venv-tts
 	.venv-tts/bin/pip install --quiet -r examples/requirements-tts.txt
-	.venv-tts/bin/python examples/make_example.py $(EXAMPLE)
+	.venv-tts/bin/python examples/make_example.py $(EXAMPLE) examples/devset/*/
 
 clean:
 	rm -rf $(VENV) out

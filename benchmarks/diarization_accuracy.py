@@ -29,12 +29,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def recordings() -> list[tuple[str, Path, Path, int]]:
+    """The pyannote sample, then every synthetic meeting under examples/ (the example and
+    the development set): name, audio, reference RTTM, number of speakers."""
     spec = importlib.util.find_spec("pyannote.audio")
     sample = Path(spec.origin).parent / "sample"
-    example = ROOT / "examples" / "network-meeting"
-    return [("pyannote sample", sample / "sample.wav", sample / "sample.rttm", 2),
-            ("example meeting", example / "network-meeting.flac",
-             example / "reference.rttm", 4)]
+    found = [("pyannote sample", sample / "sample.wav", sample / "sample.rttm", 2)]
+    for reference in sorted((ROOT / "examples").glob("**/reference.rttm")):
+        folder = reference.parent
+        speakers = len(rttm.read(reference).speakers)
+        found.append((folder.name, folder / f"{folder.name}.flac", reference, speakers))
+    return found
 
 
 def as_conversation(rows: list[tuple[str, float, float]]) -> Conversation:

