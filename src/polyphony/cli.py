@@ -70,8 +70,7 @@ def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Pa
             num_speakers: int | None, min_speakers: int | None, max_speakers: int | None,
             device: str, asr_model: str, language: str | None,
             diarization_pipeline: Path | None, resegment: bool, deidentify: bool,
-            force: bool,
-            quiet: bool) -> None:
+            force: bool, quiet: bool) -> None:
     """Transcribe, diarize and measure each AUDIO recording.
 
     Writes conversation.json, diarization.rttm, transcript.vtt, metrics.json and
@@ -108,8 +107,9 @@ def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Pa
             _fail(error)
             failed += 1
             continue
-        print_summary(result.metrics, f"{path.name} ({result.analysis.conversation.duration:.0f}"
-                      f" s, real-time factor {result.analysis.real_time_factor:.2f})", console)
+        analysis = result.analysis
+        print_summary(result.metrics, f"{path.name} ({analysis.conversation.duration:.0f} s, "
+                      f"real-time factor {analysis.real_time_factor:.2f})", console)
         console.print(f"results in {result.folder}/ (open {result.files['report.html']})")
     sys.exit(1 if failed else 0)
 
