@@ -45,7 +45,7 @@ def flags(conv: Conversation, voice: dict[str, Any],
     if expected_speakers is not None and expected_speakers != heard:
         out.append(_flag("speaker_count_mismatch",
                          f"the roster lists {expected_speakers} participants but diarization "
-                         f"found {heard} speakers"))
+                         f"found {heard} speaker{'' if heard == 1 else 's'}"))
     if conv.provenance.source == "automatic":
         out.append(_flag("automatic",
                          "computed from automatic transcription and diarization, "
