@@ -5,8 +5,9 @@ Columns are found by name: the speaker is `interlocutor` or `speaker`, the start
 `text`. A `transcript_id` column may hold several conversations in one file (AnnoMI holds
 133); `read_all` returns each, `read` needs the file to hold one or a chosen `transcript`.
 
-Rows give only start times, so each utterance ends where the next one starts. Real files
-have quirks, and none loses an utterance:
+AnnoMI gives only start times, so an utterance ends where the next one starts, unless an
+`end` column says otherwise (polyphony writes one). Real files have quirks, and none loses
+an utterance:
 - a malformed or backwards timestamp (AnnoMI has `00:09:025` and out-of-order rows):
   the utterance starts where the previous one ended;
 - the last utterance, or one followed by a backwards time: it lasts as long as its words
@@ -58,7 +59,8 @@ def _estimate(text: str) -> float:
     return max(1.0, len(text.split()) / WORDS_PER_SECOND)
 
 
-def _conversation(rows: list[Mapping[str, str]], columns: tuple[str, str, str]) -> Conversation:
+def _conversation(rows: list[Mapping[str, str]], columns: tuple[str, str, str],
+                  end_col: str | None) -> Conversation:
     speaker_col, time_col, text_col = columns
     starts: list[float] = []
     repaired = 0
@@ -73,9 +75,14 @@ def _conversation(rows: list[Mapping[str, str]], columns: tuple[str, str, str]) 
     utterances = []
     for i, row in enumerate(rows):
         text = " ".join(row[text_col].split())
+        given = parse_time(row[end_col]) if end_col else None
         following = starts[i + 1] if i + 1 < len(rows) else None
-        end = following if following is not None and following > starts[i] else (
-            starts[i] + _estimate(text))
+        if given is not None and given > starts[i]:
+            end = given
+        elif following is not None and following > starts[i]:
+            end = following
+        else:
+            end = starts[i] + _estimate(text)
         utterances.append(Utterance(row[speaker_col].strip() or "unknown", starts[i], end,
                                     text))
     return Conversation.build(utterances, provenance=Provenance(
@@ -110,7 +117,8 @@ def read_all(path: str | Path) -> dict[str, Conversation]:
         for group in groups.values():
             group.sort(key=lambda r: int(r["utterance_id"]) if r["utterance_id"].isdigit()
                        else 0)
-    return {tid: _conversation(group, columns) for tid, group in groups.items()}
+    end_col = next((h for h in header if h.lower().strip() == "end"), None)
+    return {tid: _conversation(group, columns, end_col) for tid, group in groups.items()}
 
 
 def read(path: str | Path, transcript: str | None = None) -> Conversation:
