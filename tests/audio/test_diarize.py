@@ -86,3 +86,28 @@ def test_refine_moves_a_misassigned_segment_but_never_empties_a_speaker():
     assert [t.speaker for t in out.overlap_aware] == ["A", "B", "A", "B", "A", "C"]
     # the 0.3 s segment kept its label; the lone voice-3 speaker C was kept
     assert [t.speaker for t in out.exclusive] == [t.speaker for t in out.overlap_aware]
+
+
+def test_refine_splits_a_merged_voice_when_the_count_asks_for_more():
+    from polyphony.audio.attribute import Turn
+    from polyphony.audio.diarize import Diarization, refine
+
+    rate = 100
+    samples = np.zeros(12 * rate, np.float32)
+    voices = [(0, 2, 1), (2, 4, 2), (4, 6, 1), (6, 8, 2), (8, 10, 1)]
+    for start, end, voice in voices:
+        samples[int(start * rate):int(end * rate)] = voice
+    merged = tuple(Turn(s, e, "A") for s, e, _ in voices)  # clustering found one speaker
+
+    def embed(x):
+        v = np.full(3, 0.05)
+        v[round(float(np.median(x)))] = 1.0
+        return v / np.linalg.norm(v)
+
+    out = refine(Waveform(samples, rate), Diarization(merged, merged), embed, at_least=2)
+    by_voice = {}
+    for (_, _, voice), turn in zip(voices, out.overlap_aware, strict=True):
+        by_voice.setdefault(voice, set()).add(turn.speaker)
+    assert len(by_voice[1]) == len(by_voice[2]) == 1 and by_voice[1] != by_voice[2]
+    unchanged = refine(Waveform(samples, rate), Diarization(merged, merged), embed)
+    assert {t.speaker for t in unchanged.overlap_aware} == {"A"}

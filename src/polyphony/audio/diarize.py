@@ -170,7 +170,41 @@ def load_pipeline(threshold: float = DEFAULT_THRESHOLD, step: float = DEFAULT_ST
     return pipeline
 
 
-def refine(waveform: Waveform, diarization: Diarization, embed,
+def _centroid(vectors: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    c = (vectors * weights[:, None]).sum(axis=0)
+    return c / (np.linalg.norm(c) + 1e-12)
+
+
+def _split_most_dispersed(vectors: np.ndarray, duration: np.ndarray, label: np.ndarray,
+                          usable: np.ndarray, new: int) -> bool:
+    """Split the speaker whose segments spread most around their centroid in two (2-means
+    from its two least similar segments); the second half gets label `new`."""
+    spread, chosen = 0.0, None
+    for k in np.unique(label):
+        members = np.flatnonzero((label == k) & usable)
+        if len(members) < 2:
+            continue
+        c = _centroid(vectors[members], duration[members])
+        dispersion = float(((1 - vectors[members] @ c) * duration[members]).sum())
+        if dispersion > spread:
+            spread, chosen = dispersion, members
+    if chosen is None:
+        return False
+    v = vectors[chosen]
+    a, b = np.unravel_index(np.argmin(v @ v.T), (len(chosen), len(chosen)))
+    ca, cb = v[a], v[b]
+    first = np.ones(len(chosen), bool)
+    for _ in range(10):
+        first = (v @ ca) >= (v @ cb)
+        if first.all() or not first.any():
+            return False
+        ca, cb = _centroid(v[first], duration[chosen][first]), _centroid(
+            v[~first], duration[chosen][~first])
+    label[chosen[~first]] = new
+    return True
+
+
+def refine(waveform: Waveform, diarization: Diarization, embed, at_least: int = 0,
            min_duration: float = REFINE_MIN_DURATION,
            iterations: int = REFINE_ITERATIONS) -> Diarization:
     """Re-segmentation after clustering: re-embed each diarized segment as a whole and move
@@ -181,10 +215,14 @@ def refine(waveform: Waveform, diarization: Diarization, embed,
     segment is cleaner. Centroids are duration-weighted means of the segment embeddings.
     Segments shorter than `min_duration` (backchannels) keep their label, and a speaker is
     never emptied: quiet voices stay. `embed` maps a 1-D float32 array to a unit vector.
+
+    When clustering returned fewer speakers than `at_least` (the roster's or the user's
+    count), which happens when two voices sound alike, the most spread-out speaker is split
+    in two until the count is reached, before the reassignment rounds.
     """
     turns = list(diarization.overlap_aware)
     labels = sorted({t.speaker for t in turns})
-    if len(labels) < 2:
+    if len(labels) < 2 and at_least < 2:
         return diarization
     rate = waveform.sample_rate
     label = np.array([labels.index(t.speaker) for t in turns])
@@ -196,11 +234,17 @@ def refine(waveform: Waveform, diarization: Diarization, embed,
             for i, t in enumerate(turns) if usable[i]}
     dim = len(next(iter(rows.values())))
     vectors = np.stack([rows.get(i, np.zeros(dim)) for i in range(len(turns))])
+    while len(labels) < at_least:
+        name = f"SPEAKER_{len(labels):02d}"
+        while name in labels:
+            name += "b"
+        if not _split_most_dispersed(vectors, duration, label, usable, len(labels)):
+            break
+        labels.append(name)
     for _ in range(iterations):
-        centroids = np.stack([
-            (vectors[(label == k) & usable] * duration[(label == k) & usable, None]).sum(0)
-            for k in range(len(labels))])
-        centroids /= np.linalg.norm(centroids, axis=1, keepdims=True) + 1e-12
+        centroids = np.stack([_centroid(vectors[(label == k) & usable],
+                                        duration[(label == k) & usable])
+                              for k in range(len(labels))])
         moved = label.copy()
         moved[usable] = (vectors[usable] @ centroids.T).argmax(axis=1)
         for k in range(len(labels)):  # never empty a speaker
@@ -263,4 +307,6 @@ def diarize(waveform: Waveform, count: SpeakerCount = SpeakerCount(), *,
     exclusive = getattr(output, "exclusive_speaker_diarization", overlap_aware)
     result = Diarization(_turns(overlap_aware), _turns(exclusive))
     embed = _segment_embedder(pipeline) if resegment else None
-    return refine(waveform, result, embed) if embed is not None else result
+    if embed is None:
+        return result
+    return refine(waveform, result, embed, at_least=count.num or count.min or 0)
