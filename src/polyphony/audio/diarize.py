@@ -245,8 +245,10 @@ def refine(waveform: Waveform, diarization: Diarization, embed, at_least: int = 
         centroids = np.stack([_centroid(vectors[(label == k) & usable],
                                         duration[(label == k) & usable])
                               for k in range(len(labels))])
+        scores = vectors[usable] @ centroids.T
+        scores[:, [not ((label == k) & usable).any() for k in range(len(labels))]] = -np.inf
         moved = label.copy()
-        moved[usable] = (vectors[usable] @ centroids.T).argmax(axis=1)
+        moved[usable] = scores.argmax(axis=1)  # a speaker of short segments only attracts none
         for k in range(len(labels)):  # never empty a speaker
             if not (moved == k).any():
                 moved[label == k] = k
