@@ -54,9 +54,8 @@ def apply(conv: Conversation, roster: Roster | None) -> Conversation:
     if not mapping:
         return conv
     renamed = conv.relabel(mapping)
-    mapped = set(mapping.values())
-    others = [p for p in renamed.participants if p.id not in mapped
-              and p.id not in {r.id for r in roster.participants}]
+    members = {p.id for p in roster.participants}  # every mapped speaker is one of them
+    others = [p for p in renamed.participants if p.id not in members]
     return renamed.with_participants([*roster.participants, *others])
 
 

@@ -193,7 +193,6 @@ def _split_most_dispersed(vectors: np.ndarray, duration: np.ndarray, label: np.n
     v = vectors[chosen]
     a, b = np.unravel_index(np.argmin(v @ v.T), (len(chosen), len(chosen)))
     ca, cb = v[a], v[b]
-    first = np.ones(len(chosen), bool)
     for _ in range(10):
         first = (v @ ca) >= (v @ cb)
         if first.all() or not first.any():

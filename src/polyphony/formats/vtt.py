@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import escape, unescape
 from pathlib import Path
 
 from polyphony.conversation import Conversation, Provenance, Utterance
@@ -36,7 +37,7 @@ def dumps(conv: Conversation) -> str:
     names = {p.id: p.display for p in conv.participants}
     cues = ["WEBVTT", ""]
     for n, u in enumerate((u for u in conv.utterances if u.has_text), 1):
-        text = u.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        text = escape(u.text, quote=False)
         cues += [str(n), f"{_stamp(u.start)} --> {_stamp(u.end)}",
                  f"<v {_voice(names[u.speaker])}>{text}", ""]
     return "\n".join(cues)
@@ -60,8 +61,7 @@ def read(path: str | Path) -> Conversation:
     for cue in captions:
         raw = cue.raw_text
         voice = _VOICE.search(raw)
-        text = _TAG.sub("", raw).replace("&lt;", "<").replace("&gt;", ">").replace(
-            "&amp;", "&")
+        text = unescape(_TAG.sub("", raw))
         speaker = voice.group(1).strip() if voice else "unknown"
         utterances.append(Utterance(speaker, _seconds(cue.start), _seconds(cue.end),
                                     " ".join(text.split())))

@@ -8,6 +8,7 @@ by role ("Clinician 1"), and the transcript text is left out.
 from __future__ import annotations
 
 from collections import Counter
+from html import escape
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -45,7 +46,8 @@ def timeline_svg(conv: Conversation, names: dict[str, str], width: int = 900) ->
              f'role="img" aria-label="timeline of who spoke when">']
     for pid, i in lanes.items():
         y = i * _LANE
-        parts.append(f'<text x="0" y="{y + 15}" font-size="12">{_esc(names[pid])}</text>')
+        name = escape(names[pid], quote=False)
+        parts.append(f'<text x="0" y="{y + 15}" font-size="12">{name}</text>')
         parts.append(f'<line x1="{label_w}" x2="{width - 10}" y1="{y + 11}" y2="{y + 11}" '
                      'stroke="#ddd"/>')
     for u in conv.utterances:
@@ -82,7 +84,8 @@ def timecourse_svg(metrics: dict[str, Any], names: dict[str, str],
                 continue
             h = share * height
             parts.append(f'<rect x="{k * step:.1f}" y="{y:.1f}" width="{step:.1f}" '
-                         f'height="{h:.1f}" fill="{colours[pid]}"><title>{_esc(names[pid])}'
+                         f'height="{h:.1f}" fill="{colours[pid]}">'
+                         f'<title>{escape(names[pid], quote=False)}'
                          f' {share:.0%}, {_clock(w["start"])}–{_clock(w["end"])}</title></rect>')
             y += h
         if k % max(1, len(wins) // 8) == 0:
@@ -99,10 +102,6 @@ def _clock(seconds: float) -> str:
 
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def paragraphs(conv: Conversation) -> list[tuple[str, float, str]]:
