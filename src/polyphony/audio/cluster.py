@@ -1,0 +1,87 @@
+"""Clustering of window embeddings into speakers, in memory bounded by a constant.
+
+pyannote's agglomerative clustering builds a linkage over every window embedding at once,
+which needs memory quadratic in their number: about 4,000 embeddings in a one-hour meeting,
+8,000 in two hours (pyannote.audio #962, #1819). Here at most `MAX_LINKAGE` embeddings are
+ever linked together. A longer sequence is cut, in time order, into parts of that size;
+each part is over-clustered into tight micro-clusters (at `MICRO_FRACTION` of the
+clustering threshold, so that two speakers are never mixed in one), and the micro-cluster
+centroids are clustered in turn, with pyannote's own `cluster` and the speaker-count
+constraints. A recording short enough (under about half an hour at the default step) is
+clustered exactly as pyannote would.
+
+A micro-cluster of a few embeddings is kept as its own point, so a quiet voice is not
+averaged away before the final clustering sees it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
+
+MAX_LINKAGE = 2000
+MICRO_FRACTION = 0.5
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    return x / (np.linalg.norm(x, axis=-1, keepdims=True) + 1e-12)
+
+
+def _micro_clusters(part: np.ndarray, threshold: float) -> np.ndarray:
+    """Tight clusters of one part, at least four times fewer than its embeddings."""
+    if len(part) < 2:
+        return np.zeros(len(part), dtype=int)
+    tree = linkage(part, method="centroid", metric="euclidean")
+    labels = fcluster(tree, threshold, criterion="distance")
+    if labels.max() > len(part) // 4:
+        labels = fcluster(tree, max(1, len(part) // 4), criterion="maxclust")
+    return labels - 1
+
+
+def bounded_labels(clustering, embeddings: np.ndarray, min_clusters: int,
+                   max_clusters: float, num_clusters: int | None,
+                   limit: int = MAX_LINKAGE) -> np.ndarray:
+    """Cluster labels (0-based) for `embeddings`, in time order, with `clustering` (a
+    pyannote `AgglomerativeClustering`), never linking more than `limit` at once."""
+    if len(embeddings) <= limit:
+        return clustering.cluster(embeddings.copy(), min_clusters=min_clusters,
+                                  max_clusters=max_clusters, num_clusters=num_clusters)
+    x = _unit(embeddings)
+    micro = np.empty(len(x), dtype=int)
+    centroids: list[np.ndarray] = []
+    for start in range(0, len(x), limit):
+        part = x[start:start + limit]
+        local = _micro_clusters(part, MICRO_FRACTION * clustering.threshold)
+        for k in np.unique(local):
+            members = np.flatnonzero(local == k)
+            micro[start + members] = len(centroids)
+            centroids.append(_unit(part[members].mean(axis=0)))
+    top = bounded_labels(clustering, np.stack(centroids), min_clusters, max_clusters,
+                         num_clusters, limit)
+    return np.asarray(top)[micro]
+
+
+def cluster(clustering, embeddings: np.ndarray, segmentations, *,
+            num_clusters: int | None = None, min_clusters: int | None = None,
+            max_clusters: int | None = None, limit: int = MAX_LINKAGE) -> np.ndarray:
+    """Hard cluster of each (chunk, local speaker) embedding, as pyannote's
+    `BaseClustering.__call__` gives it, with the linkage bounded for agglomerative
+    clustering. Other clusterings (VBx in a user's pipeline) are called as they are."""
+    from pyannote.audio.pipelines.clustering import AgglomerativeClustering
+
+    kwargs = {"num_clusters": num_clusters, "min_clusters": min_clusters,
+              "max_clusters": max_clusters}
+    if not isinstance(clustering, AgglomerativeClustering):
+        return clustering(embeddings=embeddings, segmentations=segmentations, **kwargs)[0]
+    train, chunk_idx, speaker_idx = clustering.filter_embeddings(
+        embeddings, segmentations=segmentations)
+    num_chunks, local_speakers, _ = embeddings.shape
+    if len(train) == 0:
+        return np.zeros((num_chunks, local_speakers), dtype=int)
+    num, low, high = clustering.set_num_clusters(len(train), **kwargs)
+    if high < 2:
+        return np.zeros((num_chunks, local_speakers), dtype=int)
+    labels = bounded_labels(clustering, train, low, high, num, limit)
+    hard, _, _ = clustering.assign_embeddings(embeddings, chunk_idx, speaker_idx, labels,
+                                              constrained=clustering.constrained_assignment)
+    return hard

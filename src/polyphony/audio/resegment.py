@@ -1,0 +1,142 @@
+"""Re-segmentation after clustering: re-embed each diarized segment as a whole and move it
+to the nearest speaker centroid, until nothing moves.
+
+pyannote clusters embeddings of 10 s windows masked to one local speaker; a short turn
+between two other voices gets a blurred embedding there. One embedding of the whole
+segment is cleaner. Centroids are duration-weighted means of the segment embeddings.
+Segments shorter than `MIN_DURATION` (backchannels) keep their label, and a speaker is
+never emptied: quiet voices stay.
+
+When clustering returned fewer speakers than asked for (the roster's or the user's
+count), which happens when two voices sound alike, the most spread-out speaker is split in
+two until the count is reached, before the reassignment rounds.
+
+Embedding needs the audio, and reassignment needs every segment: `segment_vectors` runs
+block by block as a long recording streams past, and `reassign` then works on vectors
+alone, so memory does not grow with the audio.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from polyphony.audio.attribute import Turn
+from polyphony.audio.decode import Waveform
+
+MIN_DURATION = 0.5
+ITERATIONS = 3
+
+Embedder = Callable[[np.ndarray], np.ndarray]  # 1-D float32 samples -> unit vector
+
+
+def segment_vectors(waveform: Waveform, turns: Sequence[Turn], embed: Embedder,
+                    min_duration: float = MIN_DURATION) -> dict[int, np.ndarray]:
+    """Embeddings of the turns (by index) that start inside `waveform` and last at least
+    `min_duration`."""
+    rate, end = waveform.sample_rate, waveform.offset + waveform.duration
+    out = {}
+    for i, t in enumerate(turns):
+        if waveform.offset <= t.start < end and t.end - t.start >= min_duration:
+            a = round((t.start - waveform.offset) * rate)
+            b = round((min(t.end, end) - waveform.offset) * rate)
+            out[i] = embed(waveform.samples[a:b])
+    return out
+
+
+def _centroid(vectors: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    c = (vectors * weights[:, None]).sum(axis=0)
+    return c / (np.linalg.norm(c) + 1e-12)
+
+
+def _split_most_dispersed(vectors: np.ndarray, duration: np.ndarray, label: np.ndarray,
+                          usable: np.ndarray, new: int) -> bool:
+    """Split the speaker whose segments spread most around their centroid in two (2-means
+    from its two least similar segments); the second half gets label `new`."""
+    spread, chosen = 0.0, None
+    for k in np.unique(label):
+        members = np.flatnonzero((label == k) & usable)
+        if len(members) < 2:
+            continue
+        c = _centroid(vectors[members], duration[members])
+        dispersion = float(((1 - vectors[members] @ c) * duration[members]).sum())
+        if dispersion > spread:
+            spread, chosen = dispersion, members
+    if chosen is None:
+        return False
+    v = vectors[chosen]
+    a, b = np.unravel_index(np.argmin(v @ v.T), (len(chosen), len(chosen)))
+    ca, cb = v[a], v[b]
+    for _ in range(10):
+        first = (v @ ca) >= (v @ cb)
+        if first.all() or not first.any():
+            return False
+        ca, cb = _centroid(v[first], duration[chosen][first]), _centroid(
+            v[~first], duration[chosen][~first])
+    label[chosen[~first]] = new
+    return True
+
+
+def reassign(turns: Sequence[Turn], vectors: dict[int, np.ndarray], at_least: int = 0,
+             iterations: int = ITERATIONS) -> tuple[Turn, ...]:
+    """The turns relabelled by their whole-segment `vectors` (turns without a vector keep
+    their speaker, unless their speaker is split)."""
+    labels = sorted({t.speaker for t in turns})
+    if not vectors or (len(labels) < 2 and at_least < 2):
+        return tuple(turns)
+    label = np.array([labels.index(t.speaker) for t in turns])
+    duration = np.array([t.end - t.start for t in turns])
+    usable = np.array([i in vectors for i in range(len(turns))])
+    dim = len(next(iter(vectors.values())))
+    matrix = np.stack([vectors.get(i, np.zeros(dim)) for i in range(len(turns))])
+    while len(labels) < at_least:
+        name = f"SPEAKER_{len(labels):02d}"
+        while name in labels:
+            name += "b"
+        if not _split_most_dispersed(matrix, duration, label, usable, len(labels)):
+            break
+        labels.append(name)
+    for _ in range(iterations):
+        centroids = np.stack([_centroid(matrix[(label == k) & usable],
+                                        duration[(label == k) & usable])
+                              for k in range(len(labels))])
+        scores = matrix[usable] @ centroids.T
+        scores[:, [not ((label == k) & usable).any() for k in range(len(labels))]] = -np.inf
+        moved = label.copy()
+        moved[usable] = scores.argmax(axis=1)  # a speaker of short segments only attracts none
+        for k in range(len(labels)):  # never empty a speaker
+            if not (moved == k).any():
+                moved[label == k] = k
+        if (moved == label).all():
+            break
+        label = moved
+    return tuple(Turn(t.start, t.end, labels[k]) for t, k in zip(turns, label, strict=True))
+
+
+def follow(exclusive: Sequence[Turn], before: Sequence[Turn],
+           after: Sequence[Turn]) -> tuple[Turn, ...]:
+    """Give each exclusive segment the new label of the overlap-aware turn, of the same old
+    speaker, that covers it most. A binary search over each speaker's turns finds the few
+    candidates: O(n log n) for a long recording."""
+    by_speaker: dict[str, list[tuple[Turn, str]]] = {}
+    for old, new in zip(before, after, strict=True):
+        by_speaker.setdefault(old.speaker, []).append((old, new.speaker))
+    index = {}
+    for speaker, pairs in by_speaker.items():
+        pairs.sort(key=lambda p: p[0].start)
+        index[speaker] = (np.array([p[0].start for p in pairs]),
+                          np.maximum.accumulate([p[0].end for p in pairs]), pairs)
+    out = []
+    for seg in exclusive:
+        best, label = 0.0, seg.speaker
+        if seg.speaker in index:
+            starts, reach, pairs = index[seg.speaker]  # reach: the latest end so far
+            lo = int(np.searchsorted(reach, seg.start, side="right"))
+            hi = int(np.searchsorted(starts, seg.end, side="left"))
+            for old, new in pairs[lo:hi]:
+                cover = min(old.end, seg.end) - max(old.start, seg.start)
+                if cover > best:
+                    best, label = cover, new
+        out.append(Turn(seg.start, seg.end, label))
+    return tuple(out)
