@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from polyphony.audio.decode import SAMPLE_RATE, decode
+from polyphony.audio.decode import SAMPLE_RATE, decode, stream
 from polyphony.errors import InputError
 
 
@@ -30,3 +30,42 @@ def test_bad_input_names_the_file_and_the_problem(tmp_path, make, message):
     with pytest.raises(InputError, match=message) as info:
         decode(path)
     assert str(path) in str(info.value)
+
+
+def test_stream_yields_the_whole_recording_in_blocks_cut_in_silence(tmp_path):
+    # 50 s of tone with a 0.5 s silence at 11.0 s and at 31.0 s: near each nominal cut
+    rate = SAMPLE_RATE
+    t = np.arange(50 * rate) / rate
+    audio = (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+    for gap in (11.0, 31.0):
+        audio[int(gap * rate):int((gap + 0.5) * rate)] = 0.0
+    path = tmp_path / "long.flac"
+    sf.write(path, audio, rate)
+    blocks = list(stream(path, block_seconds=10, margin_seconds=2))
+    whole = decode(path)
+    assert len(blocks) >= 3
+    assert np.array_equal(np.concatenate([b.samples for b in blocks]), whole.samples)
+    offsets = np.cumsum([0.0] + [b.duration for b in blocks[:-1]])
+    assert [b.offset for b in blocks] == pytest.approx(list(offsets))
+    cut = blocks[0].duration
+    assert 11.0 <= cut <= 11.5  # inside the silence, not in the tone
+    assert all(b.duration <= 10 + 2 * 2 + 1e-9 for b in blocks)
+    assert list(stream(path, block_seconds=10, margin_seconds=2))[1].offset == blocks[1].offset
+
+
+def test_a_recording_shorter_than_a_block_is_one_block(tmp_path):
+    path = tmp_path / "short.flac"
+    sf.write(path, np.full(SAMPLE_RATE, 0.1, np.float32), SAMPLE_RATE)
+    (block,) = stream(path, block_seconds=600)
+    assert block.offset == 0.0 and block.duration == pytest.approx(1.0)
+
+
+def test_stream_reports_bad_input_like_decode(tmp_path):
+    path = tmp_path / "empty.wav"
+    path.write_bytes(b"")
+    with pytest.raises(InputError, match="is empty"):
+        list(stream(path, block_seconds=600))
+    tiny = tmp_path / "tiny.flac"
+    sf.write(tiny, np.zeros(100, np.float32), SAMPLE_RATE)
+    with pytest.raises(InputError, match="shorter than 0.1 s"):
+        list(stream(tiny, block_seconds=600))

@@ -4,8 +4,9 @@ pyannote's agglomerative clustering builds a linkage over every window embedding
 which needs memory quadratic in their number: about 4,000 embeddings in a one-hour meeting,
 8,000 in two hours (pyannote.audio #962, #1819). Here at most `MAX_LINKAGE` embeddings are
 ever linked together. A longer sequence is cut, in time order, into parts of that size;
-each part is over-clustered into tight micro-clusters (at `MICRO_FRACTION` of the
-clustering threshold, so that two speakers are never mixed in one), and the micro-cluster
+each part is over-clustered into tight micro-clusters (complete linkage at
+`MICRO_FRACTION` of the clustering threshold, so that two speakers are not mixed in one),
+and the micro-cluster
 centroids are clustered in turn, with pyannote's own `cluster` and the speaker-count
 constraints. A recording short enough (under about half an hour at the default step) is
 clustered exactly as pyannote would.
@@ -28,13 +29,15 @@ def _unit(x: np.ndarray) -> np.ndarray:
 
 
 def _micro_clusters(part: np.ndarray, threshold: float) -> np.ndarray:
-    """Tight clusters of one part, at least four times fewer than its embeddings."""
+    """Tight clusters of one part: complete linkage, so every two members are closer than
+    `threshold`; where that leaves fewer than half as many clusters as embeddings, the
+    closest are grouped until it does, so that the recursion always ends."""
     if len(part) < 2:
         return np.zeros(len(part), dtype=int)
-    tree = linkage(part, method="centroid", metric="euclidean")
+    tree = linkage(part, method="complete", metric="euclidean")
     labels = fcluster(tree, threshold, criterion="distance")
-    if labels.max() > len(part) // 4:
-        labels = fcluster(tree, max(1, len(part) // 4), criterion="maxclust")
+    if labels.max() > len(part) // 2:
+        labels = fcluster(tree, max(1, len(part) // 2), criterion="maxclust")
     return labels - 1
 
 
@@ -49,12 +52,13 @@ def bounded_labels(clustering, embeddings: np.ndarray, min_clusters: int,
     x = _unit(embeddings)
     micro = np.empty(len(x), dtype=int)
     centroids: list[np.ndarray] = []
-    for start in range(0, len(x), limit):
-        part = x[start:start + limit]
+    parts = -(-len(x) // limit)  # equal parts: no tiny last part to be forced together
+    for indices in np.array_split(np.arange(len(x)), parts):
+        part = x[indices]
         local = _micro_clusters(part, MICRO_FRACTION * clustering.threshold)
         for k in np.unique(local):
             members = np.flatnonzero(local == k)
-            micro[start + members] = len(centroids)
+            micro[indices[members]] = len(centroids)
             centroids.append(_unit(part[members].mean(axis=0)))
     top = bounded_labels(clustering, np.stack(centroids), min_clusters, max_clusters,
                          num_clusters, limit)
