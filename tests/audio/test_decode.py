@@ -67,5 +67,5 @@ def test_stream_reports_bad_input_like_decode(tmp_path):
         list(stream(path, block_seconds=600))
     tiny = tmp_path / "tiny.flac"
     sf.write(tiny, np.zeros(100, np.float32), SAMPLE_RATE)
-    with pytest.raises(InputError, match="shorter than 0.1 s"):
+    with pytest.raises(InputError, match=r"shorter than 0\.1 s"):
         list(stream(tiny, block_seconds=600))

@@ -1,0 +1,96 @@
+"""Re-segmentation: segments move to the nearest centroid, no speaker is emptied, a merged
+voice is split when the count asks for more, and exclusive turns follow their labels."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from polyphony.audio.attribute import Turn
+from polyphony.audio.decode import Waveform
+from polyphony.audio.diarize import Diarization, refine
+from polyphony.audio.resegment import follow, segment_vectors
+
+
+def test_refine_moves_a_misassigned_segment_but_never_empties_a_speaker():
+    # Each segment's "voice" is the constant value of its samples; the embedder turns it
+    # into a direction, so voices 1 and 2 are orthogonal.
+    rate = 100
+    samples = np.zeros(20 * rate, np.float32)
+    voices = [(0, 4, 1), (4, 8, 2), (8, 12, 1), (12, 16, 2), (16, 16.3, 2), (17, 19, 3)]
+    for start, end, voice in voices:
+        samples[int(start * rate):int(end * rate)] = voice
+    labels = ["A", "B", "B", "B", "A", "C"]  # segment 3 (voice 1) wrongly in B
+    turns = tuple(Turn(s, e, lab) for (s, e, _), lab in zip(voices, labels, strict=True))
+
+    def embed(x):
+        v = np.zeros(4)
+        v[round(float(np.median(x)))] = 1.0
+        return v
+
+    out = refine(Waveform(samples, rate), Diarization(turns, turns), embed)
+    assert [t.speaker for t in out.overlap_aware] == ["A", "B", "A", "B", "A", "C"]
+    # the 0.3 s segment kept its label; the lone voice-3 speaker C was kept
+    assert [t.speaker for t in out.exclusive] == [t.speaker for t in out.overlap_aware]
+
+
+def test_refine_splits_a_merged_voice_when_the_count_asks_for_more():
+    rate = 100
+    samples = np.zeros(12 * rate, np.float32)
+    voices = [(0, 2, 1), (2, 4, 2), (4, 6, 1), (6, 8, 2), (8, 10, 1)]
+    for start, end, voice in voices:
+        samples[int(start * rate):int(end * rate)] = voice
+    merged = tuple(Turn(s, e, "A") for s, e, _ in voices)  # clustering found one speaker
+
+    def embed(x):
+        v = np.full(3, 0.05)
+        v[round(float(np.median(x)))] = 1.0
+        return v / np.linalg.norm(v)
+
+    out = refine(Waveform(samples, rate), Diarization(merged, merged), embed, at_least=2)
+    by_voice = {}
+    for (_, _, voice), turn in zip(voices, out.overlap_aware, strict=True):
+        by_voice.setdefault(voice, set()).add(turn.speaker)
+    assert len(by_voice[1]) == len(by_voice[2]) == 1 and by_voice[1] != by_voice[2]
+    unchanged = refine(Waveform(samples, rate), Diarization(merged, merged), embed)
+    assert {t.speaker for t in unchanged.overlap_aware} == {"A"}
+
+
+def test_segment_vectors_take_only_the_turns_starting_in_the_block():
+    block = Waveform(np.arange(1000, dtype=np.float32), 100, offset=5.0)  # 5 s to 15 s
+    turns = [Turn(4.0, 6.0, "A"), Turn(5.0, 7.0, "A"), Turn(8.0, 8.3, "B"),
+             Turn(14.0, 16.0, "B"), Turn(15.0, 17.0, "A")]
+    seen = {}
+
+    def embed(x):
+        seen[len(seen)] = (float(x[0]), len(x))
+        return np.ones(2) / np.sqrt(2)
+
+    vectors = segment_vectors(block, turns, embed)
+    assert sorted(vectors) == [1, 3]  # 0 starts before, 2 too short, 4 starts after
+    assert seen == {0: (0.0, 200), 1: (900.0, 100)}  # cut at the block's end
+
+
+def test_follow_matches_a_brute_force_search():
+    rng = np.random.default_rng(7)
+    before = []
+    for speaker in "ABC":
+        t = 0.0
+        for _ in range(200):
+            t += rng.uniform(0.1, 3.0)
+            end = t + rng.uniform(0.2, 4.0)
+            before.append(Turn(t, end, speaker))
+            t = end
+    after = [Turn(b.start, b.end, b.speaker + str(rng.integers(3))) for b in before]
+    exclusive = [Turn(s, s + rng.uniform(0.1, 2.0), str(rng.choice(list("ABCD"))))
+                 for s in np.sort(rng.uniform(0, 400, 500))]
+
+    def brute(seg):
+        best, label = 0.0, seg.speaker
+        for old, new in zip(before, after, strict=True):
+            cover = min(old.end, seg.end) - max(old.start, seg.start)
+            if old.speaker == seg.speaker and cover > best:
+                best, label = cover, new.speaker
+        return label
+
+    assert [t.speaker for t in follow(exclusive, before, after)] == [
+        brute(seg) for seg in exclusive]
