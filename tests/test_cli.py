@@ -120,3 +120,21 @@ def test_evaluate_command(tmp_path):
     scores = json.loads(result.output)
     assert scores["der"] == 0.0 and scores["speaker_count_error"] == 0
     assert scores["wer"] == 0.25 and scores["cpwer"] == 0.25
+
+
+def test_a_bad_local_diarization_pipeline_is_named(tmp_path, sample_recording):
+    empty = tmp_path / "pipeline"
+    empty.mkdir()
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.yaml").write_text(
+        "pipeline:\n  name: pyannote.audio.pipelines.SpeakerDiarization\n  params:\n"
+        "    segmentation: /nowhere/pytorch_model.bin\n")
+    for folder, message in ((empty, "is not a pyannote pipeline directory (no config.yaml)"),
+                            (broken, "could not be loaded as a pyannote pipeline"),
+                            (tmp_path / "missing", "no such pyannote pipeline directory")):
+        result = run("analyze", str(sample_recording), "--out", str(tmp_path / "out"),
+                     "--diarization-pipeline", str(folder))
+        assert result.exit_code == 1, result.output
+        assert f"{folder}: {message}" in result.output
+        assert "Traceback" not in result.output

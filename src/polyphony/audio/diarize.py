@@ -153,9 +153,15 @@ def load_pipeline(threshold: float = DEFAULT_THRESHOLD, step: float = DEFAULT_ST
         path = Path(local_pipeline)
         if not path.exists():
             raise InputError("no such pyannote pipeline directory", path=path)
-        pipeline = Pipeline.from_pretrained(path)
-        if pipeline is None:
-            raise InputError("is not a pyannote pipeline (no config.yaml)", path=path)
+        if not (path / "config.yaml").is_file():
+            raise InputError("is not a pyannote pipeline directory (no config.yaml)",
+                             path=path, hint="give the folder that holds config.yaml")
+        try:
+            pipeline = Pipeline.from_pretrained(path)
+        except Exception as exc:  # pyannote raises anything from yaml to torch errors
+            raise InputError(f"could not be loaded as a pyannote pipeline ({exc})",
+                             path=path, hint="check config.yaml and the model files it "
+                                             "names; nothing can be downloaded") from exc
         if not isinstance(pipeline, SpeakerDiarization):
             raise InputError(f"holds a {type(pipeline).__name__}, not a SpeakerDiarization "
                              "pipeline", path=path,
