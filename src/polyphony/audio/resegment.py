@@ -7,6 +7,9 @@ segment is cleaner. Centroids are duration-weighted means of the segment embeddi
 Segments shorter than `MIN_DURATION` (backchannels) keep their label, and a speaker is
 never emptied: quiet voices stay.
 
+A segment never moves to a speaker who is talking at the same time (a backchannel over
+someone's turn is re-embedded with their voice in it, and would otherwise join them).
+
 When clustering returned fewer speakers than asked for (the roster's or the user's
 count), which happens when two voices sound alike, the most spread-out speaker is split in
 two until the count is reached, before the reassignment rounds.
@@ -97,14 +100,17 @@ def reassign(turns: Sequence[Turn], vectors: dict[int, np.ndarray], at_least: in
         if not _split_most_dispersed(matrix, duration, label, usable, len(labels)):
             break
         labels.append(name)
+    clash = _overlapping_pairs(turns)
     for _ in range(iterations):
         centroids = np.stack([_centroid(matrix[(label == k) & usable],
                                         duration[(label == k) & usable])
                               for k in range(len(labels))])
-        scores = matrix[usable] @ centroids.T
+        scores = matrix @ centroids.T
         scores[:, [not ((label == k) & usable).any() for k in range(len(labels))]] = -np.inf
+        scores[clash[:, 0], label[clash[:, 1]]] = -np.inf  # nobody overlaps themselves
         moved = label.copy()
-        moved[usable] = scores.argmax(axis=1)  # a speaker of short segments only attracts none
+        free = usable & np.isfinite(scores).any(axis=1)
+        moved[free] = scores[free].argmax(axis=1)  # a speaker of short segments attracts none
         for k in range(len(labels)):  # never empty a speaker
             if not (moved == k).any():
                 moved[label == k] = k
@@ -112,6 +118,18 @@ def reassign(turns: Sequence[Turn], vectors: dict[int, np.ndarray], at_least: in
             break
         label = moved
     return tuple(Turn(t.start, t.end, labels[k]) for t, k in zip(turns, label, strict=True))
+
+
+def _overlapping_pairs(turns: Sequence[Turn]) -> np.ndarray:
+    """(i, j) for every two turns that overlap in time, both ways round: a sweep over the
+    turns sorted by start, O(n log n + pairs)."""
+    order = sorted(range(len(turns)), key=lambda i: turns[i].start)
+    pairs, active = [], []
+    for i in order:
+        active = [j for j in active if turns[j].end > turns[i].start]
+        pairs += [(i, j) for j in active] + [(j, i) for j in active]
+        active.append(i)
+    return np.array(pairs, dtype=int).reshape(-1, 2)
 
 
 def follow(exclusive: Sequence[Turn], before: Sequence[Turn],
