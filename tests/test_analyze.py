@@ -89,12 +89,26 @@ def test_roster_count_constrains_clustering_and_is_recorded(example_result):
                 if f["code"] == "speaker_count_mismatch"]
 
 
-def test_a_recording_streamed_in_blocks_keeps_its_voices_and_words(example_result):
+def test_a_recording_streamed_in_blocks_keeps_its_voices_and_words(example_result,
+                                                                    monkeypatch):
     """The example cut into four blocks of about 20 s (as a long recording is cut into
-    blocks of 10 minutes): clustering is global, so the speakers are the same four
+    blocks of 10 minutes), and clustered 16 window embeddings at a time (as a 2-hour
+    recording's thousands are): clustering is global, so the speakers are the same four
     throughout, and every block's words are placed at their time in the recording."""
+    from pyannote.audio.pipelines.clustering import AgglomerativeClustering
+
+    from polyphony.audio import cluster
     from polyphony.audio.pipeline import Settings, analyze
     from polyphony.roster import load
+
+    linked, original = [], AgglomerativeClustering.cluster
+
+    def spy(self, embeddings, *args, **kwargs):
+        linked.append(len(embeddings))  # how many were linked at once
+        return original(self, embeddings, *args, **kwargs)
+
+    monkeypatch.setattr(AgglomerativeClustering, "cluster", spy)
+    monkeypatch.setattr(cluster, "MAX_LINKAGE", 16)
 
     one_block = example_result.analysis
     blocks = analyze(EXAMPLE / "network-meeting.flac", roster=load(EXAMPLE / "roster.toml"),
@@ -111,3 +125,4 @@ def test_a_recording_streamed_in_blocks_keeps_its_voices_and_words(example_resul
     starts = [w.start for u in conv.utterances for w in u.words]
     assert all(any(a <= s < a + 20 for s in starts) for a in (0, 20, 40, 60))
     assert set(blocks.timings) == {"decode", "diarize", "transcribe", "attribute"}
+    assert linked and max(linked) <= 16  # the bounded path ran, on real embeddings

@@ -43,9 +43,11 @@ def _micro_clusters(part: np.ndarray, threshold: float) -> np.ndarray:
 
 def bounded_labels(clustering, embeddings: np.ndarray, min_clusters: int,
                    max_clusters: float, num_clusters: int | None,
-                   limit: int = MAX_LINKAGE) -> np.ndarray:
+                   limit: int | None = None) -> np.ndarray:
     """Cluster labels (0-based) for `embeddings`, in time order, with `clustering` (a
-    pyannote `AgglomerativeClustering`), never linking more than `limit` at once."""
+    pyannote `AgglomerativeClustering`), never linking more than `limit` (default
+    `MAX_LINKAGE`) at once."""
+    limit = limit or MAX_LINKAGE
     if len(embeddings) <= limit:
         return clustering.cluster(embeddings.copy(), min_clusters=min_clusters,
                                   max_clusters=max_clusters, num_clusters=num_clusters)
@@ -67,7 +69,7 @@ def bounded_labels(clustering, embeddings: np.ndarray, min_clusters: int,
 
 def cluster(clustering, embeddings: np.ndarray, segmentations, *,
             num_clusters: int | None = None, min_clusters: int | None = None,
-            max_clusters: int | None = None, limit: int = MAX_LINKAGE) -> np.ndarray:
+            max_clusters: int | None = None, limit: int | None = None) -> np.ndarray:
     """Hard cluster of each (chunk, local speaker) embedding, as pyannote's
     `BaseClustering.__call__` gives it, with the linkage bounded for agglomerative
     clustering. Other clusterings (VBx in a user's pipeline) are called as they are."""

@@ -12,13 +12,15 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from polyphony.audio import attribute, decode, diarize, resegment, transcribe
 from polyphony.consent import check as check_consent
-from polyphony.conversation import Conversation, Participant, Provenance
+from polyphony.conversation import Conversation, Participant, Provenance, Word
 from polyphony.errors import UsageError
 from polyphony.files import sha256
 from polyphony.roster import Roster
@@ -101,8 +103,8 @@ def analyze(path: str | Path, *, roster: Roster | None = None,
         diarization = diarize.diarize_blocks(_timed_blocks(blocks(), timed), count,
                                              **diarization_settings)
         embed = diarize.embedder(**diarization_settings) if settings.resegment else None
-    vectors: dict = {}
-    words: list = []
+    vectors: dict[int, np.ndarray] = {}
+    words: list[Word] = []
     language, duration = settings.language, 0.0
     for block in _timed_blocks(blocks(), timed):
         duration = block.offset + block.duration
@@ -125,9 +127,10 @@ def analyze(path: str | Path, *, roster: Roster | None = None,
     return Analysis(conv, diarization, dict(clock.totals), len(roster) if roster else None)
 
 
-def _build(path: Path, diarization: diarize.Diarization, words: tuple, duration: float,
-           roster: Roster | None, settings: Settings, count: diarize.SpeakerCount,
-           device: str, language: str | None) -> tuple[Conversation, diarize.Diarization]:
+def _build(path: Path, diarization: diarize.Diarization, words: tuple[Word, ...],
+           duration: float, roster: Roster | None, settings: Settings,
+           count: diarize.SpeakerCount, device: str, language: str | None,
+           ) -> tuple[Conversation, diarize.Diarization]:
     """Attribution, speaker ids, provenance and the roster: the Conversation."""
     ids = _speaker_ids(diarization)
     diarization = diarization.relabel(ids)
@@ -185,7 +188,9 @@ class _Clock:
             self._stack.pop()
 
 
-def _timed_blocks(blocks: Iterator[decode.Waveform], timed) -> Iterator[decode.Waveform]:
+def _timed_blocks(blocks: Iterator[decode.Waveform],
+                  timed: Callable[[str], AbstractContextManager[None]]
+                  ) -> Iterator[decode.Waveform]:
     """`blocks`, with the time spent decoding them counted as "decode"."""
     while True:
         with timed("decode"):
