@@ -45,6 +45,9 @@ def test_usage_errors_exit_2(tmp_path):
                  "--max-speakers", "3")
     assert result.exit_code == 2
     assert "either an exact speaker count or min/max bounds" in result.output
+    for option, value in (("--block-minutes", "0.5"), ("--segmentation-step", "2")):
+        result = run("analyze", "x.wav", "--out", str(tmp_path), option, value)
+        assert result.exit_code == 2 and option in result.output
 
 
 def test_one_bad_file_does_not_stop_the_batch(tmp_path, sample_recording, sample_result):

@@ -62,6 +62,12 @@ def main() -> None:
 @click.option("--resegment/--no-resegment", default=True, show_default=True,
               help="Re-embed each diarized segment whole and move it to the nearest "
                    "speaker (see docs/diarization.md).")
+@click.option("--segmentation-step", type=click.FloatRange(0.05, 1.0), default=0.25,
+              show_default=True, help="Hop between 10 s segmentation windows, as a fraction "
+                                      "of the window: 0.5 is about 1.6x faster, less exact.")
+@click.option("--block-minutes", type=click.FloatRange(min=1.0), default=10.0,
+              show_default=True, help="Long recordings are processed in blocks of about "
+                                      "this length; memory grows with it, not the recording.")
 @click.option("--deidentify", is_flag=True,
               help="HTML report names roles, not people, and leaves out the transcript.")
 @click.option("--force", is_flag=True, help="Overwrite existing results.")
@@ -69,8 +75,8 @@ def main() -> None:
 def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Path | None,
             num_speakers: int | None, min_speakers: int | None, max_speakers: int | None,
             device: str, asr_model: str, language: str | None,
-            diarization_pipeline: Path | None, resegment: bool, deidentify: bool,
-            force: bool, quiet: bool) -> None:
+            diarization_pipeline: Path | None, resegment: bool, segmentation_step: float,
+            block_minutes: float, deidentify: bool, force: bool, quiet: bool) -> None:
     """Transcribe, diarize and measure each AUDIO recording.
 
     Writes conversation.json, diarization.rttm, transcript.vtt, metrics.json and
@@ -89,7 +95,8 @@ def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Pa
             device=resolve_device(device),
             asr_model=asr_model, language=language,
             diarization_pipeline=str(diarization_pipeline) if diarization_pipeline else None,
-            resegment=resegment)
+            resegment=resegment, segmentation_step=segmentation_step,
+            block_seconds=60.0 * block_minutes)
     except PolyphonyError as error:
         _fail(error)
         sys.exit(2)
