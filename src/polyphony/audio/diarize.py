@@ -9,7 +9,7 @@
 
 pyannote's pipeline runs here step by step rather than through its `apply`, so that a long
 recording can stream past in blocks (`decode.stream`): segmentation and window embeddings
-are computed block by block, and only they (a few MB per hour) are kept; the clustering
+are computed block by block, and only they (about 15 MB per hour) are kept; the clustering
 over all of them is global, and bounded in memory (`cluster.py`); each block is then
 rebuilt into speaker turns. A recording of one block gives exactly pyannote's result.
 
