@@ -112,3 +112,22 @@ def test_a_segment_never_moves_to_a_speaker_talking_at_the_same_time():
 
     out = refine(Waveform(samples, rate), Diarization(turns, turns), embed)
     assert [t.speaker for t in out.overlap_aware] == ["A", "B", "B"]
+
+
+def test_two_overlapping_turns_do_not_both_move_to_one_speaker():
+    rate = 100
+    samples = np.zeros(20 * rate, np.float32)
+    samples[:4 * rate] = 3  # both overlapping turns sound like C
+    samples[5 * rate:9 * rate] = 1
+    samples[10 * rate:14 * rate] = 3
+    samples[15 * rate:19 * rate] = 2
+    turns = (Turn(0.0, 4.0, "A"), Turn(1.0, 3.0, "B"), Turn(10.0, 14.0, "C"),
+             Turn(5.0, 9.0, "A"), Turn(15.0, 19.0, "B"))
+
+    def embed(x):
+        v = np.zeros(4)
+        v[round(float(np.median(x)))] = 1.0
+        return v
+
+    out = refine(Waveform(samples, rate), Diarization(turns, turns), embed)
+    assert [t.speaker for t in out.overlap_aware] == ["A", "B", "C", "A", "B"]

@@ -1,14 +1,14 @@
 """Clustering of window embeddings into speakers, in memory bounded by a constant.
 
 pyannote's agglomerative clustering builds a linkage over every window embedding at once,
-which needs memory quadratic in their number: about 4,000 embeddings in a one-hour meeting,
-8,000 in two hours (pyannote.audio #962, #1819). Here at most `MAX_LINKAGE` embeddings are
-ever linked together. A longer sequence is cut, in time order, into parts of that size;
-each part is over-clustered into tight micro-clusters (complete linkage at
-`MICRO_FRACTION` of the clustering threshold, so that two speakers are not mixed in one),
-and the micro-cluster
+which needs memory quadratic in their number: at the default step, an hour has 1,440
+windows of up to 3 local speakers each, so several thousand embeddings (pyannote.audio
+#962, #1819). Here at most `MAX_LINKAGE` embeddings are ever linked together. A longer
+sequence is cut, in time order, into equal parts no larger than that; each part is
+over-clustered into tight micro-clusters (complete linkage at `MICRO_FRACTION` of the
+clustering threshold, so that two speakers are not mixed in one), and the micro-cluster
 centroids are clustered in turn, with pyannote's own `cluster` and the speaker-count
-constraints. A recording short enough (under about half an hour at the default step) is
+constraints. A recording short enough (about half an hour or less at the default step) is
 clustered exactly as pyannote would.
 
 A micro-cluster of a few embeddings is kept as its own point, so a quiet voice is not

@@ -111,6 +111,9 @@ def reassign(turns: Sequence[Turn], vectors: dict[int, np.ndarray], at_least: in
         moved = label.copy()
         free = usable & np.isfinite(scores).any(axis=1)
         moved[free] = scores[free].argmax(axis=1)  # a speaker of short segments attracts none
+        met = clash[(moved[clash[:, 0]] == moved[clash[:, 1]]) & (moved[clash[:, 0]]
+                                                                  != label[clash[:, 0]])]
+        moved[met[:, 0]] = label[met[:, 0]]  # two overlapping turns moved to one speaker
         for k in range(len(labels)):  # never empty a speaker
             if not (moved == k).any():
                 moved[label == k] = k
