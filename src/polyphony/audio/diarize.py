@@ -84,6 +84,12 @@ class SpeakerCount:
         if self.min is not None and self.max is not None and self.min > self.max:
             raise InputError(f"min speakers ({self.min}) exceeds max speakers ({self.max})")
 
+    @property
+    def at_least(self) -> int:
+        """The fewest speakers asked for (0: no lower bound), which re-segmentation
+        reaches by splitting when clustering merged voices."""
+        return self.num or self.min or 0
+
     def as_kwargs(self) -> dict[str, int]:
         pairs = {"num_speakers": self.num, "min_speakers": self.min,
                  "max_speakers": self.max}
@@ -238,14 +244,16 @@ def _block_turns(pipeline, block: _Block, hard: np.ndarray,
                  max_speakers: float) -> tuple[list[Turn], list[Turn]]:
     """The block's overlap-aware and exclusive turns, in recording time, labelled by
     global cluster."""
+    from pyannote.core import SlidingWindowFeature
+
     hard = hard.copy()
     hard[np.sum(block.binarized.data, axis=1) == 0] = -2  # inactive local speakers
     if hard.max() < 0:
         return [], []
-    count = block.count
     views = []
     for most in (max_speakers, 1):
-        count.data = np.minimum(count.data, most).astype(np.int8)
+        count = SlidingWindowFeature(np.minimum(block.count.data, most).astype(np.int8),
+                                     block.count.sliding_window)
         annotation = pipeline.to_annotation(
             pipeline.reconstruct(block.segmentations, hard, count), min_duration_on=0.0,
             min_duration_off=pipeline.segmentation.min_duration_off)
@@ -302,8 +310,8 @@ def refine(waveform: Waveform, diarization: Diarization, embed: Embedder,
 def relabelled(diarization: Diarization, turns: tuple[Turn, ...]) -> Diarization:
     """`diarization` with its overlap-aware turns replaced by `turns` (same times, new
     labels), and the exclusive turns following them."""
-    return Diarization(turns, follow(diarization.exclusive,
-                                               diarization.overlap_aware, turns))
+    return Diarization(turns, follow(diarization.exclusive, diarization.overlap_aware,
+                                     turns))
 
 
 def diarize(waveform: Waveform, count: SpeakerCount = SpeakerCount(), *,
@@ -317,4 +325,4 @@ def diarize(waveform: Waveform, count: SpeakerCount = SpeakerCount(), *,
     embed = embedder(**settings) if resegment else None
     if embed is None:
         return result
-    return refine(waveform, result, embed, at_least=count.num or count.min or 0)
+    return refine(waveform, result, embed, at_least=count.at_least)

@@ -119,7 +119,7 @@ def analyze(path: str | Path, *, roster: Roster | None = None,
     if embed is not None:
         with timed("diarize"):
             diarization = diarize.relabelled(diarization, resegment.reassign(
-                diarization.overlap_aware, vectors, at_least=count.num or count.min or 0))
+                diarization.overlap_aware, vectors, at_least=count.at_least))
 
     with timed("attribute"):
         conv, diarization = _build(path, diarization, tuple(words), duration, roster,

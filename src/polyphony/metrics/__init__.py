@@ -44,12 +44,12 @@ def compute_many(conversations: list[Conversation],
     """Metrics for a batch of conversations. Every turn text of the batch goes through the
     language models in one pass first, which batches far better than one call per
     conversation (see benchmarks/metrics_throughput.py)."""
-    texts = [language.clean(turn.text) for conv in conversations
-             if conv.provenance.has_text
-             for turn in build_turns(conv, config.backchannels, Timing(conv, config.language))]
+    pairs = [(conv, Timing(conv, config.language)) for conv in conversations]
+    texts = [language.clean(turn.text) for conv, timing in pairs if conv.provenance.has_text
+             for turn in build_turns(conv, config.backchannels, timing)]
     language.analyse(texts)
     language.embed(texts)
-    return [compute_metrics(conv, config) for conv in conversations]
+    return [_metrics(conv, config, None, timing) for conv, timing in pairs]
 
 
 def compute_metrics(conv: Conversation, config: MetricsConfig = DEFAULT_CONFIG,
@@ -59,9 +59,13 @@ def compute_metrics(conv: Conversation, config: MetricsConfig = DEFAULT_CONFIG,
     `expected_speakers` is how many people the roster says were present, when the speaker
     labels come from diarization, so that a mismatch can be flagged.
     """
+    return _metrics(conv, config, expected_speakers, Timing(conv, config.language))
+
+
+def _metrics(conv: Conversation, config: MetricsConfig, expected_speakers: int | None,
+             timing: Timing) -> dict[str, Any]:
     ids = conv.speakers
     has_text = conv.provenance.has_text
-    timing = Timing(conv, config.language)
     voice = voice_metrics(conv)
     turns = turn_metrics(conv, config.backchannels, timing)
     turn_list = turns["turns"]
