@@ -21,26 +21,10 @@ from polyphony.formats import (
     whisperx,
 )
 
-READERS = {
-    "rttm": rttm.read,
-    "stm": stm.read,
-    "vtt": vtt.read,
-    "eaf": eaf.read,
-    "textgrid": textgrid.read,
-    "whisperx": whisperx.read,
-    "csv": annomi.read,
-    "conversation": conversation_json.read,
-}
-WRITERS = {
-    "rttm": rttm.write,
-    "stm": stm.write,
-    "vtt": vtt.write,
-    "eaf": eaf.write,
-    "textgrid": textgrid.write,
-    "whisperx": whisperx.write,
-    "csv": annomi.write,
-    "conversation": conversation_json.write,
-}
+_MODULES = {"rttm": rttm, "stm": stm, "vtt": vtt, "eaf": eaf, "textgrid": textgrid,
+            "whisperx": whisperx, "csv": annomi, "conversation": conversation_json}
+READERS = {name: module.read for name, module in _MODULES.items()}
+WRITERS = {name: module.write for name, module in _MODULES.items()}
 _SUFFIXES = {".rttm": "rttm", ".stm": "stm", ".vtt": "vtt", ".eaf": "eaf",
              ".textgrid": "textgrid", ".csv": "csv"}
 
