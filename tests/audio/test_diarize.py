@@ -1,13 +1,15 @@
 """Diarization on real audio: a voice with only 3 s of speech survives as its own speaker,
-and the speaker-count options are checked before anything runs."""
+and the speaker-count options are checked before anything runs. Pause filling on
+hand-made turns."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from polyphony.audio.attribute import Turn
 from polyphony.audio.decode import Waveform, decode
-from polyphony.audio.diarize import SpeakerCount, diarize
+from polyphony.audio.diarize import Diarization, SpeakerCount, diarize, fill_pauses
 from polyphony.conversation import Conversation, Utterance
 from polyphony.errors import InputError
 from polyphony.formats import rttm
@@ -61,3 +63,32 @@ def test_a_voice_with_three_seconds_of_speech_survives(sample_result):
 def test_bad_speaker_counts(kwargs, message):
     with pytest.raises(InputError, match=message):
         SpeakerCount(**kwargs)
+
+
+def test_a_short_silent_pause_is_filled_and_a_long_one_kept():
+    turns = [Turn(0.0, 1.0, "A"), Turn(1.2, 2.0, "A"), Turn(2.5, 3.0, "A")]
+    assert fill_pauses(turns, 0.3) == (Turn(0.0, 2.0, "A"), Turn(2.5, 3.0, "A"))
+    assert fill_pauses(turns, 0.0) == tuple(turns)
+
+
+def test_a_pause_where_another_voice_comes_in_is_kept():
+    # B's "mm" inside A's pause, and C talking across A's other pause: both stay pauses.
+    turns = [Turn(0.0, 1.0, "A"), Turn(1.05, 1.15, "B"), Turn(1.2, 2.0, "A"),
+             Turn(1.5, 2.3, "C"), Turn(2.1, 3.0, "A")]
+    assert fill_pauses(turns, 0.3) == tuple(sorted(turns, key=lambda t: t.start))
+
+
+def test_pauses_fill_per_speaker_in_overlapped_speech():
+    # A's pause falls inside B's speech: kept. B's pause is silent (A has stopped): filled.
+    turns = [Turn(0.0, 1.0, "A"), Turn(0.8, 1.5, "B"), Turn(1.25, 1.45, "A"),
+             Turn(1.7, 3.0, "B")]
+    assert fill_pauses(turns, 0.3) == (Turn(0.0, 1.0, "A"), Turn(0.8, 3.0, "B"),
+                                       Turn(1.25, 1.45, "A"))
+    turns[2] = Turn(1.25, 1.6, "A")  # now A speaks into B's pause: every pause stays
+    assert fill_pauses(turns, 0.3) == tuple(turns)
+
+
+def test_both_views_of_a_diarization_are_filled():
+    turns = (Turn(0.0, 1.0, "A"), Turn(1.2, 2.0, "A"))
+    filled = Diarization(turns, turns).with_pauses_filled(0.3)
+    assert filled.overlap_aware == filled.exclusive == (Turn(0.0, 2.0, "A"),)

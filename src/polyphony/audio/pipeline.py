@@ -55,6 +55,7 @@ class Settings:
     segmentation_step: float = diarize.DEFAULT_STEP
     diarization_pipeline: str | None = None
     resegment: bool = True
+    min_pause: float = diarize.MIN_PAUSE
     block_seconds: float = 600.0
 
 
@@ -121,6 +122,7 @@ def analyze(path: str | Path, *, roster: Roster | None = None,
             diarization = diarize.relabelled(diarization, resegment.reassign(
                 diarization.overlap_aware, vectors, at_least=count.at_least))
 
+    diarization = diarization.with_pauses_filled(settings.min_pause)
     with timed("attribute"):
         conv, diarization = _build(path, diarization, tuple(words), duration, roster,
                                    settings, count, device, language)
@@ -150,6 +152,7 @@ def _build(path: Path, diarization: diarize.Diarization, words: tuple[Word, ...]
                   "diarization_threshold": settings.diarization_threshold,
                   "segmentation_step": settings.segmentation_step,
                   "resegment": settings.resegment,
+                  "min_pause": settings.min_pause,
                   "block_seconds": settings.block_seconds},
     )
     anonymous = [Participant(sid, "other", f"Speaker {i}")
