@@ -39,7 +39,8 @@ def analyze_recording(recording: str | Path, out: str | Path, *, roster: Roster 
     folder = output_dir(out, recording.stem, force)
     analysis = analyze(recording, roster=roster, settings=settings, consent_file=consent_file)
     metrics = compute_metrics(analysis.conversation,
-                              expected_speakers=analysis.expected_speakers)
+                              expected_speakers=analysis.expected_speakers,
+                              split_voices=analysis.diarization.splits)
     metrics["timings"] = {k: round(v, 3) for k, v in analysis.timings.items()}
     files = write_all(folder, recording.stem, analysis.conversation,
                       diarization_conversation(analysis), metrics, deidentify)

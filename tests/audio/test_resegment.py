@@ -51,8 +51,11 @@ def test_refine_splits_a_merged_voice_when_the_count_asks_for_more():
     for (_, _, voice), turn in zip(voices, out.overlap_aware, strict=True):
         by_voice.setdefault(voice, set()).add(turn.speaker)
     assert len(by_voice[1]) == len(by_voice[2]) == 1 and by_voice[1] != by_voice[2]
+    assert out.splits == (("A", "SPEAKER_01"),)  # recorded, for the report's flag
+    assert out.relabel({"A": "S1", "SPEAKER_01": "S2"}).splits == (("S1", "S2"),)
     unchanged = refine(Waveform(samples, rate), Diarization(merged, merged), embed)
     assert {t.speaker for t in unchanged.overlap_aware} == {"A"}
+    assert unchanged.splits == ()
 
 
 def test_segment_vectors_take_only_the_turns_starting_in_the_block():

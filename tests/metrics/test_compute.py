@@ -61,3 +61,13 @@ def test_nobody_speaking_is_flagged():
 def test_heavy_overlap_is_flagged():
     m = compute_metrics(conv([("a", 0, 10), ("b", 0, 10)], has_text=False))
     assert [f["code"] for f in m["flags"]] == ["high_overlap"]
+
+
+def test_voices_split_to_reach_the_count_are_flagged_once_each():
+    c = conv([("mira", 0, 10, "Hello."), ("tom", 10, 20, "Hi."), ("sam", 20, 30, "Yes.")])
+    m = compute_metrics(c, expected_speakers=3,
+                        split_voices=[("mira", "tom"), ("mira", "sam")])
+    split = [f for f in m["flags"] if f["code"] == "split_voice"]
+    assert [f["speaker"] for f in split] == ["mira", "sam", "tom"]  # participants' order
+    assert not any(name in f["message"] for f in split for name in ("mira", "tom", "sam"))
+    assert not [f for f in compute_metrics(c)["flags"] if f["code"] == "split_voice"]

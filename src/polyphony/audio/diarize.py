@@ -31,7 +31,7 @@ import numpy as np
 from polyphony.audio import cluster
 from polyphony.audio.attribute import Turn
 from polyphony.audio.decode import Waveform
-from polyphony.audio.resegment import Embedder, follow, reassign, segment_vectors
+from polyphony.audio.resegment import Embedder, Reassignment, follow, reassign, segment_vectors
 from polyphony.errors import InputError
 from polyphony.models import model_path
 
@@ -56,10 +56,12 @@ _FBANK_BINS = 80
 @dataclass(frozen=True)
 class Diarization:
     """Both views of who spoke when: overlap-aware (for overlap metrics) and exclusive (one
-    speaker at a time, for attributing words)."""
+    speaker at a time, for attributing words). `splits` pairs speakers that were one voice
+    to the speaker model and were split to reach the count asked for."""
 
     overlap_aware: tuple[Turn, ...]
     exclusive: tuple[Turn, ...]
+    splits: tuple[tuple[str, str], ...] = ()
 
     @property
     def speakers(self) -> list[str]:
@@ -70,12 +72,13 @@ class Diarization:
             return tuple(Turn(t.start, t.end, mapping.get(t.speaker, t.speaker))
                          for t in turns)
 
-        return Diarization(move(self.overlap_aware), move(self.exclusive))
+        return Diarization(move(self.overlap_aware), move(self.exclusive),
+                           tuple((mapping.get(a, a), mapping.get(b, b)) for a, b in self.splits))
 
     def with_pauses_filled(self, shorter_than: float = MIN_PAUSE) -> Diarization:
         """Both views with each speaker's short silent pauses filled (`fill_pauses`)."""
         return Diarization(fill_pauses(self.overlap_aware, shorter_than),
-                           fill_pauses(self.exclusive, shorter_than))
+                           fill_pauses(self.exclusive, shorter_than), self.splits)
 
 
 def fill_pauses(turns: Sequence[Turn], shorter_than: float) -> tuple[Turn, ...]:
@@ -347,11 +350,12 @@ def refine(waveform: Waveform, diarization: Diarization, embed: Embedder,
     return relabelled(diarization, reassign(turns, vectors, at_least))
 
 
-def relabelled(diarization: Diarization, turns: tuple[Turn, ...]) -> Diarization:
-    """`diarization` with its overlap-aware turns replaced by `turns` (same times, new
-    labels), and the exclusive turns following them."""
+def relabelled(diarization: Diarization, reassignment: Reassignment) -> Diarization:
+    """`diarization` with its overlap-aware turns replaced by the reassigned ones (same
+    times, new labels), and the exclusive turns following them."""
+    turns = reassignment.turns
     return Diarization(turns, follow(diarization.exclusive, diarization.overlap_aware,
-                                     turns))
+                                     turns), diarization.splits + reassignment.splits)
 
 
 def diarize(waveform: Waveform, count: SpeakerCount = SpeakerCount(), *,

@@ -12,7 +12,9 @@ someone's turn is re-embedded with their voice in it, and would otherwise join t
 
 When clustering returned fewer speakers than asked for (the roster's or the user's
 count), which happens when two voices sound alike, the most spread-out speaker is split in
-two until the count is reached, before the reassignment rounds.
+two until the count is reached, before the reassignment rounds. Such a split is recorded:
+the two speakers were one voice to the speaker model, so who said what between them is
+uncertain, and the report flags them.
 
 Embedding needs the audio, and reassignment needs every segment: `segment_vectors` runs
 block by block as a long recording streams past, and `reassign` then works on vectors
@@ -22,6 +24,7 @@ alone, so memory does not grow with the audio.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -53,10 +56,20 @@ def _centroid(vectors: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return c / (np.linalg.norm(c) + 1e-12)
 
 
+@dataclass(frozen=True)
+class Reassignment:
+    """The relabelled turns, and each split made to reach the count asked for: (speaker
+    split, speaker split off from it)."""
+
+    turns: tuple[Turn, ...]
+    splits: tuple[tuple[str, str], ...] = ()
+
+
 def _split_most_dispersed(vectors: np.ndarray, duration: np.ndarray, label: np.ndarray,
-                          usable: np.ndarray, new: int) -> bool:
+                          usable: np.ndarray, new: int) -> int | None:
     """Split the speaker whose segments spread most around their centroid in two (2-means
-    from its two least similar segments); the second half gets label `new`."""
+    from its two least similar segments); the second half gets label `new`. Returns the
+    label split, or None when no speaker could be."""
     spread, chosen = 0.0, None
     for k in np.unique(label):
         members = np.flatnonzero((label == k) & usable)
@@ -67,38 +80,42 @@ def _split_most_dispersed(vectors: np.ndarray, duration: np.ndarray, label: np.n
         if dispersion > spread:
             spread, chosen = dispersion, members
     if chosen is None:
-        return False
+        return None
     v = vectors[chosen]
     a, b = np.unravel_index(np.argmin(v @ v.T), (len(chosen), len(chosen)))
     ca, cb = v[a], v[b]
     for _ in range(10):
         first = (v @ ca) >= (v @ cb)
         if first.all() or not first.any():
-            return False
+            return None
         ca, cb = _centroid(v[first], duration[chosen][first]), _centroid(
             v[~first], duration[chosen][~first])
+    split = int(label[chosen[0]])
     label[chosen[~first]] = new
-    return True
+    return split
 
 
 def reassign(turns: Sequence[Turn], vectors: dict[int, np.ndarray], at_least: int = 0,
-             iterations: int = ITERATIONS) -> tuple[Turn, ...]:
+             iterations: int = ITERATIONS) -> Reassignment:
     """The turns relabelled by their whole-segment `vectors` (turns without a vector keep
     their speaker, unless their speaker is split)."""
     labels = sorted({t.speaker for t in turns})
     if not vectors or (len(labels) < 2 and at_least < 2):
-        return tuple(turns)
+        return Reassignment(tuple(turns))
     label = np.array([labels.index(t.speaker) for t in turns])
     duration = np.array([t.end - t.start for t in turns])
     usable = np.array([i in vectors for i in range(len(turns))])
     dim = len(next(iter(vectors.values())))
     matrix = np.stack([vectors.get(i, np.zeros(dim)) for i in range(len(turns))])
+    splits = []
     while len(labels) < at_least:
         name = f"SPEAKER_{len(labels):02d}"
         while name in labels:
             name += "b"
-        if not _split_most_dispersed(matrix, duration, label, usable, len(labels)):
+        split = _split_most_dispersed(matrix, duration, label, usable, len(labels))
+        if split is None:
             break
+        splits.append((labels[split], name))
         labels.append(name)
     clash = _overlapping_pairs(turns)
     for _ in range(iterations):
@@ -120,7 +137,8 @@ def reassign(turns: Sequence[Turn], vectors: dict[int, np.ndarray], at_least: in
         if (moved == label).all():
             break
         label = moved
-    return tuple(Turn(t.start, t.end, labels[k]) for t, k in zip(turns, label, strict=True))
+    return Reassignment(tuple(Turn(t.start, t.end, labels[k])
+                              for t, k in zip(turns, label, strict=True)), tuple(splits))
 
 
 def _overlapping_pairs(turns: Sequence[Turn]) -> np.ndarray:

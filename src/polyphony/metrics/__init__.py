@@ -8,6 +8,7 @@ null, never zero.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -53,17 +54,21 @@ def compute_many(conversations: list[Conversation],
 
 
 def compute_metrics(conv: Conversation, config: MetricsConfig = DEFAULT_CONFIG,
-                    expected_speakers: int | None = None) -> dict[str, Any]:
+                    expected_speakers: int | None = None,
+                    split_voices: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
     """The metrics.json document for one conversation.
 
     `expected_speakers` is how many people the roster says were present, when the speaker
-    labels come from diarization, so that a mismatch can be flagged.
+    labels come from diarization, so that a mismatch can be flagged; `split_voices` are the
+    pairs diarization split to reach that count (`flags.flags`).
     """
-    return _metrics(conv, config, expected_speakers, Timing(conv, config.language))
+    return _metrics(conv, config, expected_speakers, Timing(conv, config.language),
+                    split_voices)
 
 
 def _metrics(conv: Conversation, config: MetricsConfig, expected_speakers: int | None,
-             timing: Timing) -> dict[str, Any]:
+             timing: Timing, split_voices: Sequence[tuple[str, str]] = ()
+             ) -> dict[str, Any]:
     ids = conv.speakers
     has_text = conv.provenance.has_text
     voice = voice_metrics(conv)
@@ -132,6 +137,6 @@ def _metrics(conv: Conversation, config: MetricsConfig, expected_speakers: int |
         "reflecting_sequences": dialogical.reflecting_sequences(turn_list, conv),
         "timecourse": timecourse.timecourse(voice["speech"], conv.region, config.window,
                                             config.step),
-        "flags": flags(conv, voice, expected_speakers),
+        "flags": flags(conv, voice, expected_speakers, split_voices),
         "provenance": conv.to_dict()["provenance"],
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from polyphony.conversation import Conversation
@@ -15,13 +16,17 @@ def _flag(code: str, message: str, speaker: str | None = None) -> dict[str, Any]
 
 
 def flags(conv: Conversation, voice: dict[str, Any],
-          expected_speakers: int | None = None) -> list[dict[str, Any]]:
-    """Flags for little speech, heavy overlap, a speaker-count mismatch and automatic source.
+          expected_speakers: int | None = None,
+          split_voices: Sequence[tuple[str, str]] = ()) -> list[dict[str, Any]]:
+    """Flags for little speech, heavy overlap, a speaker-count mismatch, voices split to
+    reach the count, and automatic source.
 
     A flag about one participant names them only by id in `speaker`, never in `message`,
     so that a de-identified report can show it under an alias.
 
-    `voice` is the output of `voice_metrics` for the same conversation.
+    `voice` is the output of `voice_metrics` for the same conversation. `split_voices`
+    pairs the participants that diarization heard as one voice and split in two because
+    the roster or the user gave a larger count (`Diarization.splits`).
     """
     out = []
     if voice["totals"]["speech_time"] <= 0:
@@ -41,6 +46,14 @@ def flags(conv: Conversation, voice: dict[str, Any],
         out.append(_flag("high_overlap",
                          f"{ratio:.0%} of speech is overlapped (over {HIGH_OVERLAP:.0%}): "
                          "turn metrics are less reliable"))
+    split = {sid for pair in split_voices for sid in pair}
+    for sid in [p.id for p in conv.participants if p.id in split]:
+        out.append(_flag(
+            "split_voice",
+            "sounded like one voice with another participant to the speaker model, and "
+            "was split from it to reach the speaker count given: speech may be mixed up "
+            "between the two",
+            sid))
     heard = sum(1 for t in voice["speaking_time"].values() if t > 0)
     if expected_speakers is not None and expected_speakers != heard:
         out.append(_flag("speaker_count_mismatch",
