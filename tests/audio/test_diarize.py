@@ -92,3 +92,20 @@ def test_both_views_of_a_diarization_are_filled():
     turns = (Turn(0.0, 1.0, "A"), Turn(1.2, 2.0, "A"))
     filled = Diarization(turns, turns).with_pauses_filled(0.3)
     assert filled.overlap_aware == filled.exclusive == (Turn(0.0, 2.0, "A"),)
+
+
+def test_a_local_speaker_silent_in_a_window_is_not_embedded(sample_result):
+    # pyannote asks for all three local speakers of every window; a silent one's embedding
+    # is discarded, so CAM++ is not run for it (NaN, as pyannote's own wrappers mark it).
+    import torch
+
+    from polyphony.audio.diarize import load_pipeline
+
+    model = load_pipeline()._embedding.model_
+    waveforms = torch.from_numpy(decode(EXAMPLE / "network-meeting.flac").samples[
+        16_000:16_000 * 11].copy()).reshape(1, 1, -1).repeat(2, 1, 1)
+    weights = torch.zeros(2, 589)
+    weights[1, 50:400] = 1.0
+    with torch.inference_mode():
+        out = model(waveforms, weights=weights).numpy()
+    assert np.isnan(out[0]).all() and np.isfinite(out[1]).all()

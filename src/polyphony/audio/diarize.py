@@ -151,7 +151,8 @@ def _campp_model_class():
 
         Features are 80-bin Kaldi fbanks with per-utterance mean normalisation, as CAM++ was
         trained (3D-Speaker). pyannote passes frame weights marking one local speaker; frames
-        whose weight is below 0.5 are dropped before pooling.
+        whose weight is below 0.5 are dropped before pooling, and a speaker with no frame
+        at all is not embedded.
         """
 
         def __init__(self, checkpoint: Path) -> None:
@@ -174,6 +175,12 @@ def _campp_model_class():
                     weights: torch.Tensor | None = None) -> torch.Tensor:
             out = []
             for i in range(waveforms.shape[0]):
+                if weights is not None and not bool(weights[i].any()):
+                    # pyannote embeds all three local speakers of every window, silent
+                    # ones too, then discards those; NaN marks them, as its own wrappers do
+                    out.append(torch.full((1, _CAMPP_DIM), float("nan"),
+                                          device=waveforms.device))
+                    continue
                 feats = self._fbank(waveforms[i, 0])
                 if weights is not None:
                     w = torch.nn.functional.interpolate(
