@@ -1,6 +1,6 @@
 """The pipeline's plumbing. Device selection: the CUDA path cannot run on this CPU-only
 machine, so torch's answer is substituted (monkeypatch) to test the choice itself. Then the
-two passes over the blocks, and the stage clock."""
+two passes over the blocks, memory handed back after each, and the stage clock."""
 
 import numpy as np
 import pytest
@@ -65,3 +65,18 @@ def test_nested_stages_are_timed_once_each():
             time.sleep(0.2)
     assert clock.totals["decode"] >= 0.2
     assert 0.01 <= clock.totals["diarize"] < 0.15  # decoding is not counted again
+
+
+def test_freed_memory_is_handed_back_after_every_block(monkeypatch):
+    from contextlib import nullcontext
+
+    from polyphony.audio import pipeline
+    from polyphony.audio.decode import Waveform
+
+    assert pipeline._malloc_trim() is not None  # glibc, as on every Linux this runs on
+    trims = []
+    monkeypatch.setattr(pipeline, "_malloc_trim", lambda: trims.append)
+    blocks = (Waveform(np.zeros(10, np.float32), 10, offset=float(i)) for i in range(3))
+    seen = [(block.offset, len(trims))  # no trim before a block is done with
+            for block in pipeline._timed_blocks(blocks, lambda _: nullcontext())]
+    assert seen == [(0, 0), (1, 1), (2, 2)] and trims == [0, 0, 0]

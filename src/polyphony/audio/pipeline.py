@@ -9,11 +9,13 @@ re-segmentation and transcribes. A recording of one block is decoded once.
 
 from __future__ import annotations
 
+import ctypes
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -191,16 +193,31 @@ class _Clock:
             self._stack.pop()
 
 
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's `malloc_trim`, or None where the C library has none."""
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
 def _timed_blocks(blocks: Iterator[decode.Waveform],
                   timed: Callable[[str], AbstractContextManager[None]]
                   ) -> Iterator[decode.Waveform]:
-    """`blocks`, with the time spent decoding them counted as "decode"."""
+    """`blocks`, with the time spent decoding them counted as "decode". Once a block is
+    done with, the heap pages freed meanwhile go back to the system: glibc keeps them, and
+    the models' transient buffers left the resident floor higher after every block
+    (docs/diarization.md, "Long recordings")."""
+    trim = _malloc_trim()
     while True:
         with timed("decode"):
             block = next(blocks, None)
         if block is None:
             return
         yield block
+        if trim is not None:
+            trim(0)
 
 
 def _two_passes(stream: Callable[[], Iterator[decode.Waveform]]
