@@ -85,6 +85,7 @@ def test_roster_count_constrains_clustering_and_is_recorded(example_result):
     conv = example_result.analysis.conversation
     assert len(conv.participants) == 4
     assert conv.provenance.settings["num_speakers"] == 4
+    assert conv.provenance.settings["min_pause"] == 0.3
     assert not [f for f in example_result.metrics["flags"]
                 if f["code"] == "speaker_count_mismatch"]
 

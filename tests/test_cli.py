@@ -45,7 +45,8 @@ def test_usage_errors_exit_2(tmp_path):
                  "--max-speakers", "3")
     assert result.exit_code == 2
     assert "either an exact speaker count or min/max bounds" in result.output
-    for option, value in (("--block-minutes", "0.5"), ("--segmentation-step", "2")):
+    for option, value in (("--block-minutes", "0.5"), ("--segmentation-step", "2"),
+                          ("--min-pause", "-0.1")):
         result = run("analyze", "x.wav", "--out", str(tmp_path), option, value)
         assert result.exit_code == 2 and option in result.output
 
