@@ -127,3 +127,18 @@ def test_a_recording_streamed_in_blocks_keeps_its_voices_and_words(example_resul
     assert all(any(a <= s < a + 20 for s in starts) for a in (0, 20, 40, 60))
     assert set(blocks.timings) == {"decode", "diarize", "transcribe", "attribute"}
     assert linked and max(linked) <= 16  # the bounded path ran, on real embeddings
+
+
+def test_two_voices_split_to_reach_the_roster_count_are_flagged(example_result, tmp_path):
+    # two-similar's voices are one to CAM++ (docs/diarization.md): clustering finds one
+    # speaker, the roster says two, so re-segmentation splits it, and the report says so.
+    from polyphony.analyze import analyze_recording
+    from polyphony.roster import load
+
+    folder = EXAMPLE.parent / "devset" / "two-similar"
+    result = analyze_recording(folder / "two-similar.flac", tmp_path,
+                               roster=load(folder / "roster.toml"))
+    split = [f["speaker"] for f in result.metrics["flags"] if f["code"] == "split_voice"]
+    assert sorted(split) == sorted(result.analysis.conversation.speakers)
+    assert len(split) == 2
+    assert not [f for f in example_result.metrics["flags"] if f["code"] == "split_voice"]
