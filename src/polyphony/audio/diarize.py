@@ -5,7 +5,8 @@
   wrapped here as a pyannote `Model` so that pyannote's own pipeline drives it;
 - clustering: pyannote's agglomerative clustering. VBx needs the hub's PLDA, which is not
   bundled anywhere, so it is not available offline;
-- then re-segmentation (`resegment.py`), polyphony's own step.
+- then re-segmentation (`resegment.py`) and pause filling (`fill_pauses`), polyphony's
+  own steps.
 
 pyannote's pipeline runs here step by step rather than through its `apply`, so that a long
 recording can stream past in blocks (`decode.stream`): segmentation and window embeddings
