@@ -119,12 +119,12 @@ def analyze(path: str | Path, *, roster: Roster | None = None,
             transcript = transcribe.transcribe(block, settings.asr_model, device, language)
         words += transcript.words
         language = transcript.language  # the first block's, for the others too
-    if embed is not None:
-        with timed("diarize"):
+    with timed("diarize"):
+        if embed is not None:
             diarization = diarize.relabelled(diarization, resegment.reassign(
                 diarization.overlap_aware, vectors, at_least=count.at_least))
+        diarization = diarization.with_pauses_filled(settings.min_pause)
 
-    diarization = diarization.with_pauses_filled(settings.min_pause)
     with timed("attribute"):
         conv, diarization = _build(path, diarization, tuple(words), duration, roster,
                                    settings, count, device, language)
