@@ -142,3 +142,16 @@ def test_a_bad_local_diarization_pipeline_is_named(tmp_path, sample_recording):
         assert result.exit_code == 1, result.output
         assert f"{folder}: {message}" in result.output
         assert "Traceback" not in result.output
+
+
+def test_analyze_defaults_are_the_library_defaults():
+    # The CLI spells its defaults as literals (importing the pipeline would slow every
+    # command's start); this keeps them equal to the constants they stand for.
+    from polyphony.audio import diarize
+    from polyphony.audio.pipeline import Settings
+
+    defaults = {p.name: p.default for p in main.commands["analyze"].params}
+    assert defaults["min_pause"] == diarize.MIN_PAUSE == Settings().min_pause
+    assert defaults["segmentation_step"] == diarize.DEFAULT_STEP
+    assert defaults["block_minutes"] * 60 == Settings().block_seconds
+    assert defaults["resegment"] is Settings().resegment
