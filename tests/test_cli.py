@@ -124,6 +124,10 @@ def test_evaluate_command(tmp_path):
     scores = json.loads(result.output)
     assert scores["der"] == 0.0 and scores["speaker_count_error"] == 0
     assert scores["wer"] == 0.25 and scores["cpwer"] == 0.25
+    out = tmp_path / "scores" / "s.json"
+    result = run("evaluate", str(hyp), str(ref), "-o", str(out))
+    assert result.exit_code == 0 and "cpWER 25.0%" in result.output, result.output
+    assert json.loads(out.read_text()) == scores  # the file holds what stdout printed
 
 
 def test_a_bad_local_diarization_pipeline_is_named(tmp_path, sample_recording):

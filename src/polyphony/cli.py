@@ -24,6 +24,17 @@ def _fail(error: PolyphonyError) -> None:
     _err.print(f"[red]error[/red]: {error}", markup=True, soft_wrap=True)
 
 
+def _write_json_output(output: str | None, data: object) -> None:
+    """`-o/--output`: `data` as JSON to that file (atomically), to stdout for '-', or
+    nowhere when not given."""
+    from polyphony.files import json_text, write_json
+
+    if output == "-":
+        click.echo(json_text(data), nl=False)
+    elif output:
+        write_json(output, data)
+
+
 def _quiet_libraries() -> None:
     """pyannote warns that torchcodec is missing on every import; polyphony never uses it
     (audio is decoded with PyAV and handed over in memory)."""
@@ -145,10 +156,7 @@ def metrics(input: Path, roster: Path | None, format_: str | None, transcript: s
     conversation.json. Without a roster the participants are the speakers found, with role
     `other`.
     """
-    import json
-
     from polyphony import roster as roster_mod
-    from polyphony.files import write_json
     from polyphony.formats import detect, read
     from polyphony.metrics import compute_metrics
     from polyphony.report.terminal import print_summary
@@ -167,13 +175,10 @@ def metrics(input: Path, roster: Path | None, format_: str | None, transcript: s
         loaded = roster_mod.load(roster) if roster else None
         conv = roster_mod.apply(read(input, fmt, **options), loaded)
         result = compute_metrics(conv, expected_speakers=len(loaded) if loaded else None)
-        if output and output != "-":
-            write_json(output, result)
+        _write_json_output(output, result)
     except PolyphonyError as error:
         _fail(error)
         sys.exit(2 if isinstance(error, UsageError) else 1)
-    if output == "-":
-        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     if not quiet:
         print_summary(result, input.name, Console(stderr=output == "-"))
 
@@ -195,24 +200,20 @@ def evaluate(hypothesis: Path, reference: Path, reference_text: Path | None, col
     Both may be any format `polyphony metrics` reads (a results folder's conversation.json
     or diarization.rttm, an RTTM, STM, ...).
     """
-    import json
     from dataclasses import asdict
 
     from polyphony import evaluate as ev
-    from polyphony.files import write_json
     from polyphony.formats import read
 
     try:
         hyp, ref = read(hypothesis), read(reference)
         text = read(reference_text) if reference_text else None
         scores = ev.score(ref, hyp, collar, text, skip_overlap)
-        if output and output != "-":
-            write_json(output, asdict(scores))
+        _write_json_output(output, asdict(scores))
     except PolyphonyError as error:
         _fail(error)
         sys.exit(1)
     if output == "-":
-        click.echo(json.dumps(asdict(scores), indent=2))
         return
 
     def pct(value: float | None) -> str:

@@ -27,9 +27,14 @@ def write_text(path: str | Path, text: str) -> Path:
     return path
 
 
+def json_text(data: Any) -> str:
+    """`data` as polyphony writes JSON everywhere: indented, UTF-8 kept, and no NaN (which
+    strict JSON readers reject)."""
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
 def write_json(path: str | Path, data: Any) -> Path:
-    return write_text(path, json.dumps(data, indent=2, ensure_ascii=False,
-                                       allow_nan=False) + "\n")
+    return write_text(path, json_text(data))
 
 
 def sha256(path: str | Path) -> str:
