@@ -11,10 +11,10 @@ is over-clustered into tight micro-clusters (complete linkage at `MICRO_FRACTION
 clustering threshold, so that two speakers are not mixed in one), and the micro-cluster
 centroids are clustered in turn, with pyannote's own `cluster` and the speaker-count
 constraints. The final linkage weighs every centroid alike, however many windows it
-stands for, so the approximation is closest to the exact linkage when micro-clusters are
-small: on two hours of four voices, forced through this path with limits of 500 to
-3,000, fraction 0.5 gave DER 12.5-28.3% before re-segmentation, 0.2 gave 12.6-17.3%,
-against 16.5% exact (docs/diarization.md).
+stands for, so small micro-clusters should keep it nearer the exact linkage; on two hours
+of four voices forced through this path with limits of 500 to 3,000
+(`benchmarks/bounded_clustering.py`), fraction 0.5 gave DER 12.5-28.3% before
+re-segmentation and 0.2 gave 12.6-17.3%, against 16.5% exact (docs/diarization.md).
 
 A micro-cluster of a few embeddings is kept as its own point, so a quiet voice is not
 averaged away before the final clustering sees it.
