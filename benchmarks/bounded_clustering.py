@@ -22,7 +22,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 from long_recording import make_long
 
 import polyphony  # noqa: F401  (offline environment first)
@@ -57,39 +56,30 @@ def main() -> None:
     path = work / f"long-{args.minutes:g}min.flac"
     if not path.exists():
         make_long(work, args.minutes)
-    from pyannote.core import SlidingWindowFeature
-
     pipeline = diarize.load_pipeline()
-    spoken = [b for b in pass_one(path, pipeline) if b.embeddings is not None]
-    embeddings = np.concatenate([b.embeddings for b in spoken])
-    segmentations = SlidingWindowFeature(np.concatenate([b.binarized.data for b in spoken]),
-                                         spoken[0].binarized.sliding_window)
+    kept = pass_one(path, pipeline)
     reference = rttm.read(path.with_suffix(".rttm"))
+    embeddings, segmentations = diarize._stacked([b for b in kept if b.embeddings is not None])
     train = pipeline.clustering.filter_embeddings(embeddings, segmentations=segmentations)[0]
     print(f"{args.minutes:g} min: {len(train)} window embeddings clustered")
 
-    def scored(limit: int, num: int | None) -> str:
-        hard = cluster.cluster(pipeline.clustering, embeddings, segmentations,
-                               num_clusters=num, limit=limit)
-        turns, first = [], 0
-        for block in spoken:
-            n = len(block.embeddings)
-            turns += diarize._block_turns(pipeline, block, hard[first:first + n], 4)[0]
-            first += n
+    def scored(limit: int, count: diarize.SpeakerCount) -> str:
+        turns = diarize._cluster_blocks(pipeline, kept, count, limit).overlap_aware
         hyp = Conversation.build(Utterance(t.speaker, t.start, t.end) for t in turns)
         return f"{evaluate.der(reference, hyp):6.1%} {len(hyp.speakers):3d}"
 
     header = f"{'linked at once':>14} {'fraction':>8} {'DER (4 given)':>13} {'free count':>13}"
     print(header)
     print("-" * len(header))
+    given, free = diarize.SpeakerCount(num=4), diarize.SpeakerCount()
     exact = len(train) + 1
-    print(f"{'all (exact)':>14} {'-':>8} {scored(exact, 4):>13} {scored(exact, None):>13}",
-          flush=True)
+    print(f"{'all (exact)':>14} {'-':>8} {scored(exact, given):>13} "
+          f"{scored(exact, free):>13}", flush=True)
     for fraction in args.fractions:
         cluster.MICRO_FRACTION = fraction
         for limit in args.limits:
-            print(f"{limit:14d} {fraction:8.1f} {scored(limit, 4):>13} "
-                  f"{scored(limit, None):>13}", flush=True)
+            print(f"{limit:14d} {fraction:8.1f} {scored(limit, given):>13} "
+                  f"{scored(limit, free):>13}", flush=True)
 
 
 if __name__ == "__main__":

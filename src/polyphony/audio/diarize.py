@@ -319,19 +319,31 @@ def diarize_blocks(blocks: Iterable[Waveform], count: SpeakerCount = SpeakerCoun
                    device: str = "cpu", local_pipeline: str | None = None) -> Diarization:
     """Diarize a recording given as consecutive blocks (`decode.stream`), without
     re-segmentation. Only segmentations and embeddings are kept between blocks."""
+    pipeline = load_pipeline(threshold, step, device, local_pipeline)
+    return _cluster_blocks(pipeline, [_segment_block(pipeline, w) for w in blocks], count)
+
+
+def _stacked(spoken: Sequence[_Block]) -> tuple[np.ndarray, Any]:
+    """The blocks' window embeddings and binarized segmentations, end to end, as the
+    clustering takes them."""
     from pyannote.core import SlidingWindowFeature
 
-    pipeline = load_pipeline(threshold, step, device, local_pipeline)
-    kept = [_segment_block(pipeline, w) for w in blocks]
+    return (np.concatenate([b.embeddings for b in spoken]),
+            SlidingWindowFeature(np.concatenate([b.binarized.data for b in spoken]),
+                                 spoken[0].binarized.sliding_window))
+
+
+def _cluster_blocks(pipeline, kept: Sequence[_Block], count: SpeakerCount,
+                    limit: int | None = None) -> Diarization:
+    """One clustering over every block's window embeddings (at most `limit` linked at
+    once; `cluster.MAX_LINKAGE` by default), then each block rebuilt into turns."""
     spoken = [b for b in kept if b.embeddings is not None]
     if not spoken:
         return Diarization((), ())
-    stacked = np.concatenate([b.embeddings for b in spoken])
-    segmentations = SlidingWindowFeature(np.concatenate([b.binarized.data for b in spoken]),
-                                         spoken[0].binarized.sliding_window)
+    stacked, segmentations = _stacked(spoken)
     hard = cluster.cluster(pipeline.clustering, stacked, segmentations,
                            num_clusters=count.num, min_clusters=count.min,
-                           max_clusters=count.max)
+                           max_clusters=count.max, limit=limit)
     max_speakers = count.num or count.max or np.inf
     overlap_aware, exclusive, first = [], [], 0
     for block in spoken:
