@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 EXAMPLE := examples/network-meeting
 
-.PHONY: install demo test lint bench example clean
+.PHONY: install demo test test-fast validate bench example clean
 
 # CPU torch 2.13.0 comes from this machine's disk; everything else is pinned in
 # requirements/lock.txt and installed without resolution, so every install is identical.
@@ -23,8 +23,17 @@ demo: install
 		--roster $(EXAMPLE)/roster.toml --out out/demo --force
 
 test: install
-	$(BIN)/ruff check src tests benchmarks examples
+	$(BIN)/ruff check src tests validation benchmarks examples
 	$(BIN)/python -m pytest
+
+# The tests that load no model: seconds, for the edit-test loop.
+test-fast: install
+	$(BIN)/python -m pytest -m "not models"
+
+# Sweeps over the big real data sets in ../shared/data (or $$POLYPHONY_SHARED_DATA), which a
+# user's clone does not have: every AMI and VoxConverse RTTM, all of AnnoMI.
+validate: install
+	$(BIN)/python -m pytest validation
 
 bench: install
 	$(BIN)/python benchmarks/diarization_accuracy.py

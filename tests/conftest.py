@@ -1,6 +1,10 @@
 """Shared fixtures. The real models are loaded once per session: every test that needs a
 full run uses the session-scoped results below, and the first run happens inside a guard
-that records any attempt to open a network connection."""
+that records any attempt to open a network connection.
+
+A test that loads a model is marked `models`; `pytest -m "not models"` runs the rest in
+seconds. The mark is enforced: an unmarked test that reaches a model loader fails, naming the
+loader, so the fast subset stays fast."""
 
 from __future__ import annotations
 
@@ -14,7 +18,30 @@ import polyphony  # noqa: F401  (sets the offline environment before anything el
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "network-meeting"
-SHARED_DATA = ROOT.parent / "shared" / "data"
+DATA = ROOT / "tests" / "data"
+
+
+MODEL_LOADERS = (
+    ("polyphony.audio.diarize", "load_pipeline"),
+    ("polyphony.audio.transcribe", "load_model"),
+    ("polyphony.language", "_nlp"),
+    ("polyphony.language", "_encoder"),
+)
+
+
+@pytest.fixture(autouse=True)
+def _models_only_when_marked(request, monkeypatch):
+    if request.node.get_closest_marker("models"):
+        return
+    import importlib
+
+    for module_name, name in MODEL_LOADERS:
+        module = importlib.import_module(module_name)
+
+        def refuse(*args, _name=f"{module_name}.{name}", **kwargs):
+            raise AssertionError(f"{_name} loads a model: mark this test @pytest.mark.models")
+
+        monkeypatch.setattr(module, name, refuse)
 
 
 def pyannote_sample_dir() -> Path:

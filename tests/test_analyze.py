@@ -13,6 +13,8 @@ from polyphony.conversation import Conversation, Utterance
 from polyphony.formats import rttm, stm
 from tests.conftest import EXAMPLE, pyannote_sample_dir
 
+pytestmark = pytest.mark.models  # every test here runs the real models
+
 METRICS_KEYS = {"definitions_version", "source", "region", "totals", "participants",
                 "balance", "roles", "turn_taking", "responsiveness", "reflecting_sequences",
                 "timecourse", "flags"}

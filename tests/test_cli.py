@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from polyphony.cli import main
+from tests.conftest import DATA
 
 
 def run(*args: str):
     return CliRunner().invoke(main, list(args))
 
 
+@pytest.mark.models
 def test_bad_inputs_give_one_line_each_and_exit_1(tmp_path):
     empty = tmp_path / "empty.wav"
     empty.write_bytes(b"")
@@ -51,6 +54,7 @@ def test_usage_errors_exit_2(tmp_path):
         assert result.exit_code == 2 and option in result.output
 
 
+@pytest.mark.models
 def test_one_bad_file_does_not_stop_the_batch(tmp_path, sample_recording, sample_result):
     result = run("analyze", str(tmp_path / "missing.wav"), str(sample_recording),
                  "--out", str(tmp_path / "out"), "--quiet")
@@ -59,6 +63,7 @@ def test_one_bad_file_does_not_stop_the_batch(tmp_path, sample_recording, sample
     assert len(metrics["participants"]) == 2
 
 
+@pytest.mark.models
 def test_existing_results_are_not_overwritten_without_force(tmp_path, sample_result):
     result = run("analyze", str(sample_result.recording), "--out",
                  str(sample_result.folder.parent))
@@ -75,10 +80,8 @@ def test_models_lists_and_verifies_every_bundled_model():
 
 
 def test_metrics_from_an_rttm_writes_json_with_nulls_for_text(tmp_path):
-    from tests.conftest import SHARED_DATA
-
     out = tmp_path / "m.json"
-    result = run("metrics", str(SHARED_DATA / "ami/only_words/rttms/dev/ES2011a.rttm"),
+    result = run("metrics", str(DATA / "rttm" / "ami-ES2011a.rttm"),
                  "-o", str(out))
     assert result.exit_code == 0, result.output
     m = json.loads(out.read_text())
@@ -87,6 +90,7 @@ def test_metrics_from_an_rttm_writes_json_with_nulls_for_text(tmp_path):
     assert "effective voices" in result.output
 
 
+@pytest.mark.models
 def test_metrics_with_a_roster_and_json_on_stdout(tmp_path):
     vtt = tmp_path / "meeting.vtt"
     vtt.write_text("WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n<v A>How are you?\n\n"
@@ -130,6 +134,7 @@ def test_evaluate_command(tmp_path):
     assert json.loads(out.read_text()) == scores  # the file holds what stdout printed
 
 
+@pytest.mark.models
 def test_a_bad_local_diarization_pipeline_is_named(tmp_path, sample_recording):
     empty = tmp_path / "pipeline"
     empty.mkdir()

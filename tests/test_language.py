@@ -4,6 +4,8 @@ import pytest
 
 from polyphony import language
 
+pytestmark = pytest.mark.models  # every test here runs the real models
+
 
 @pytest.mark.parametrize("text", [
     "How are you feeling today", "What happened after that?", "Do you want to talk about it",

@@ -41,6 +41,7 @@ def quiet_voice_meeting(quiet: str = "sam", budget: float = 3.2):
     return Waveform(np.concatenate(pieces), full.sample_rate), Conversation.build(reference), spent
 
 
+@pytest.mark.models
 def test_a_voice_with_three_seconds_of_speech_survives(sample_result):
     # (sample_result: the models are first loaded inside the network guard of conftest)
     from pyannote.metrics.diarization import DiarizationErrorRate
@@ -94,6 +95,7 @@ def test_both_views_of_a_diarization_are_filled():
     assert filled.overlap_aware == filled.exclusive == (Turn(0.0, 2.0, "A"),)
 
 
+@pytest.mark.models
 def test_a_local_speaker_silent_in_a_window_is_not_embedded(sample_result):
     # pyannote asks for all three local speakers of every window; a silent one's embedding
     # is discarded, so CAM++ is not run for it (NaN, as pyannote's own wrappers mark it).

@@ -2,7 +2,7 @@ import pytest
 
 from polyphony.errors import InputError
 from polyphony.formats import annomi
-from tests.conftest import SHARED_DATA
+from tests.conftest import DATA
 
 HEADER = "transcript_id,utterance_id,interlocutor,timestamp,utterance_text\n"
 
@@ -42,11 +42,16 @@ def test_missing_column_is_named(tmp_path):
         annomi.read(path)
 
 
-@pytest.mark.parametrize("name", ["AnnoMI-full.csv", "AnnoMI-simple.csv"])
-def test_every_annomi_transcript_parses(name):
-    conversations = annomi.read_all(SHARED_DATA / "annomi" / name)
-    assert len(conversations) == 133
-    assert sum(len(c.utterances) for c in conversations.values()) == 9699
+@pytest.mark.parametrize(("name", "counts"), [
+    ("AnnoMI-simple-excerpt.csv", {"38": 95, "97": 108}),
+    # the full flavour repeats an utterance once per annotator (transcript 130: 10 times)
+    ("AnnoMI-full-excerpt.csv", {"38": 95, "130": 22}),
+])
+def test_real_annomi_transcripts_keep_every_utterance(name, counts):
+    conversations = annomi.read_all(DATA / "annomi" / name)
+    assert {k: len(c.utterances) for k, c in conversations.items()} == counts
     for c in conversations.values():
-        assert set(c.speakers) <= {"therapist", "client"}
+        assert set(c.speakers) == {"therapist", "client"}
         assert all(u.end > u.start for u in c.utterances)
+    # transcript 38 holds AnnoMI's one malformed timestamp, `00:09:025`
+    assert conversations["38"].provenance.settings["repaired_timestamps"] == 1

@@ -27,6 +27,7 @@ def test_timecourse_shares_and_null_windows():
     assert silent and all(v is None for w in silent for v in w["share_time"].values())
 
 
+@pytest.mark.models
 def test_silent_roster_member_appears_with_zeros_and_a_flag():
     c = conv([("a", 0, 10, "Hello everyone."), ("b", 10, 20, "Hi.")],
              [Participant("a", "clinician"), Participant("b", "family"),
@@ -41,6 +42,7 @@ def test_silent_roster_member_appears_with_zeros_and_a_flag():
     assert m["balance"]["time"]["effective_voices"] == pytest.approx(2.0)
 
 
+@pytest.mark.models
 def test_one_speaker():
     m = compute_metrics(conv([("a", 0, 30, "A long monologue.")]))
     assert m["participants"]["a"]["share_time"] == 1.0
@@ -63,6 +65,7 @@ def test_heavy_overlap_is_flagged():
     assert [f["code"] for f in m["flags"]] == ["high_overlap"]
 
 
+@pytest.mark.models
 def test_voices_split_to_reach_the_count_are_flagged_once_each():
     c = conv([("mira", 0, 10, "Hello."), ("tom", 10, 20, "Hi."), ("sam", 20, 30, "Yes.")])
     m = compute_metrics(c, expected_speakers=3,

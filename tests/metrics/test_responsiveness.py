@@ -31,6 +31,7 @@ def meeting():
         Participant("c", "network"), Participant("d", "person")])
 
 
+@pytest.mark.models
 def test_responsiveness_questions_and_uptake_network():
     m = compute_metrics(meeting(), LEXICAL_ONLY)
     p = m["participants"]
@@ -46,6 +47,7 @@ def test_responsiveness_questions_and_uptake_network():
     assert sum(sum(r.values()) for r in m["responsiveness"]["uptake_network"].values()) == 1
 
 
+@pytest.mark.models
 def test_semantic_dominance_counts_who_introduced_what_others_took_up():
     c = meeting()
     turns = build_turns(c)
@@ -57,6 +59,7 @@ def test_semantic_dominance_counts_who_introduced_what_others_took_up():
     assert dominance == {"a": 1.0, "b": 0.0, "c": 0.0, "d": 0.0}
 
 
+@pytest.mark.models
 def test_interactional_dominance_counts_questions_and_topic_shifts():
     m = compute_metrics(meeting(), MetricsConfig(similarity_threshold=1.01))
     shares = {k: v["interactional_dominance"] for k, v in m["participants"].items()}
@@ -79,6 +82,7 @@ def test_reflecting_sequences_are_runs_of_four_professional_turns():
     assert reflecting_sequences(build_turns(c, "include")[:4], c) == []
 
 
+@pytest.mark.models
 def test_empty_text_turns_are_not_judged():
     c = conv([("a", 0, 2, "Has Mira been sleeping?"), ("b", 2.5, 4, ""),
               ("a", 4.5, 6, "Mira needs sleep.")])

@@ -1,3 +1,5 @@
+import pytest
+
 from polyphony.conversation import Participant
 from polyphony.metrics import compute_metrics
 from polyphony.report.html import aliases, paragraphs, render
@@ -15,6 +17,7 @@ def test_transcript_paragraphs_join_one_speakers_run():
     assert paragraphs(meeting()) == [("a", 0, "Thank you all."), ("b", 2.5, "Hi <Ann>.")]
 
 
+@pytest.mark.models
 def test_deidentified_page_shows_roles_not_names_nor_words():
     c = meeting()
     assert aliases(c, True) == {"a": "Clinician 1", "b": "Person", "c": "Clinician 2",
@@ -25,6 +28,7 @@ def test_deidentified_page_shows_roles_not_names_nor_words():
     assert "Clinician 2" in page and "Family" in page
 
 
+@pytest.mark.models
 def test_page_is_self_contained_and_escapes_text():
     c = meeting()
     page = render(c, compute_metrics(c), "Meeting")
