@@ -114,7 +114,7 @@ def test_metrics_errors(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("speaker,timestamp,text\nA,00:00:01,hi\n")
     result = run("metrics", str(bad), "--uem", str(bad))
-    assert result.exit_code == 2 and "--uem applies to RTTM files only" in result.output
+    assert result.exit_code == 2 and "--uem does not apply to csv files" in result.output
 
 
 def test_evaluate_command(tmp_path):

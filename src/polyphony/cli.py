@@ -13,15 +13,17 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from polyphony.errors import PolyphonyError, UsageError
+from polyphony.formats import ALIASES
 from polyphony.formats import READERS as FORMATS
 
 _err = Console(stderr=True, highlight=False)
 
 
 def _fail(error: PolyphonyError) -> None:
-    _err.print(f"[red]error[/red]: {error}", markup=True, soft_wrap=True)
+    _err.print(f"[red]error[/red]: {escape(str(error))}", markup=True, soft_wrap=True)
 
 
 def _write_json_output(output: str | None, data: object) -> None:
@@ -120,7 +122,7 @@ def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Pa
     failed = 0
     for path in audio:
         try:
-            with console.status(f"analysing {path}", spinner="dots"):
+            with console.status(f"analysing {escape(str(path))}", spinner="dots"):
                 result = analyze_recording(path, out, roster=loaded, settings=settings,
                                            consent_file=consent, force=force,
                                            deidentify=deidentify)
@@ -132,7 +134,8 @@ def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Pa
         analysis = result.analysis
         print_summary(result.metrics, f"{path.name} ({analysis.conversation.duration:.0f} s, "
                       f"real-time factor {analysis.real_time_factor:.2f})", console)
-        console.print(f"results in {result.folder}/ (open {result.files['report.html']})")
+        console.print(f"results in {result.folder}/ (open {result.files['report.html']})",
+                      markup=False)
     sys.exit(1 if failed else 0)
 
 
@@ -140,38 +143,42 @@ def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Pa
 @click.argument("input", type=click.Path(path_type=Path))
 @click.option("--roster", type=click.Path(path_type=Path),
               help="roster.toml mapping speaker labels to participants and roles.")
-@click.option("--format", "format_", type=click.Choice(sorted(FORMATS)),
+@click.option("--format", "format_", type=click.Choice(sorted([*FORMATS, *ALIASES])),
               help="Input format (default: detected from the file).")
-@click.option("--transcript", help="Which transcript of a multi-transcript CSV (AnnoMI).")
+@click.option("--tiers", help="ELAN or TextGrid tiers to read, as names or glob patterns "
+                              "separated by commas (default: the tiers that look like "
+                              "speech).")
+@click.option("--recording", help="Which recording of a file that holds several (the file "
+                                  "id of an RTTM, STM or UEM; the transcript id of an AnnoMI "
+                                  "CSV).")
+@click.option("--transcript", hidden=True, help="Old name of --recording for AnnoMI CSVs.")
 @click.option("--uem", type=click.Path(path_type=Path), help="UEM file giving the region of "
               "an RTTM.")
 @click.option("-o", "--output", help="Write metrics.json here; '-' writes it to stdout "
               "(and the summary to stderr).")
-@click.option("--quiet", is_flag=True, help="No summary.")
-def metrics(input: Path, roster: Path | None, format_: str | None, transcript: str | None,
-            uem: Path | None, output: str | None, quiet: bool) -> None:
+@click.option("--quiet", is_flag=True, help="No summary, and no notes on how the file was "
+                                            "read.")
+def metrics(input: Path, roster: Path | None, format_: str | None, tiers: str | None,
+            recording: str | None, transcript: str | None, uem: Path | None,
+            output: str | None, quiet: bool) -> None:
     """Compute the polyphony metrics of a transcript or diarization file.
 
-    Reads RTTM, STM, WebVTT, ELAN, TextGrid, WhisperX JSON, AnnoMI-style CSV or
+    Reads RTTM, STM, WebVTT, SubRip, ELAN, TextGrid, CHAT, Whisper-family JSON (WhisperX,
+    whisper-ctranslate2, openai-whisper, insanely-fast-whisper), AnnoMI-style CSV or
     conversation.json. Without a roster the participants are the speakers found, with role
-    `other`.
+    `other`. How the file was read (which tiers as whom, what was left out) is printed on
+    stderr.
     """
     from polyphony import roster as roster_mod
-    from polyphony.formats import detect, read
+    from polyphony.formats import canonical, detect, read, select
     from polyphony.metrics import compute_metrics
     from polyphony.report.terminal import print_summary
 
     try:
-        fmt = format_ or detect(input)
-        options: dict[str, object] = {}
-        if transcript is not None:
-            if fmt != "csv":
-                raise UsageError("--transcript applies to CSV files only", path=input)
-            options["transcript"] = transcript
-        if uem is not None:
-            if fmt != "rttm":
-                raise UsageError("--uem applies to RTTM files only", path=input)
-            options["uem"] = uem
+        fmt = canonical(format_) if format_ else detect(input)
+        chosen = recording or transcript
+        options = {"tiers": select.patterns(tiers), "uem": uem,
+                   "transcript" if fmt == "csv" else "recording": chosen}
         loaded = roster_mod.load(roster) if roster else None
         conv = roster_mod.apply(read(input, fmt, **options), loaded)
         result = compute_metrics(conv, expected_speakers=len(loaded) if loaded else None)
@@ -180,6 +187,8 @@ def metrics(input: Path, roster: Path | None, format_: str | None, transcript: s
         _fail(error)
         sys.exit(2 if isinstance(error, UsageError) else 1)
     if not quiet:
+        for note in conv.provenance.notes:
+            _err.print(f"{input.name}: {note}", markup=False, highlight=False, soft_wrap=True)
         print_summary(result, input.name, Console(stderr=output == "-"))
 
 

@@ -96,7 +96,17 @@ class Utterance:
 
 @dataclass(frozen=True)
 class Provenance:
-    """How the conversation was made, so every number in a report can say where it came from."""
+    """How the conversation was made, so every number in a report can say where it came from.
+
+    An imported file also says what its reader decided, because a silent guess about who
+    spoke is the worst thing a transcript reader can do:
+    - `speaker_labels` is False when the file named no speakers at all (all its speech is
+      then one participant, `unknown`, and every per-person number is flagged);
+    - `unattributed` counts, per producer placeholder (`UNKNOWN`, `SPEECH`, ...), the
+      utterances and seconds that named nobody and were left out of the participants;
+    - `notes` are the reader's decisions in words (which tiers were read as whom), shown on
+      stderr by the CLI and kept in conversation.json.
+    """
 
     source: Source = "imported"
     recording: str | None = None
@@ -104,11 +114,22 @@ class Provenance:
     models: Mapping[str, str] = field(default_factory=dict)
     settings: Mapping[str, Any] = field(default_factory=dict)
     has_text: bool = True
+    speaker_labels: bool = True
+    unattributed: Mapping[str, tuple[int, float]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.source not in SOURCES:
             raise InputError(f"unknown provenance source {self.source!r}",
                              hint=f"use one of: {', '.join(SOURCES)}")
+        object.__setattr__(self, "notes", tuple(self.notes))
+        object.__setattr__(self, "unattributed", {
+            str(label): (int(n), float(seconds))
+            for label, (n, seconds) in dict(self.unattributed).items()})
+
+    @property
+    def unattributed_time(self) -> float:
+        return sum(seconds for _, seconds in self.unattributed.values())
 
 
 @dataclass(frozen=True)
@@ -199,6 +220,10 @@ class Conversation:
                 "models": dict(prov.models),
                 "settings": dict(prov.settings),
                 "has_text": prov.has_text,
+                "speaker_labels": prov.speaker_labels,
+                "unattributed": {label: [n, round(seconds, 3)]
+                                 for label, (n, seconds) in prov.unattributed.items()},
+                "notes": list(prov.notes),
             },
             "participants": [{"id": p.id, "role": p.role, "label": p.label}
                              for p in self.participants],

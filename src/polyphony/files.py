@@ -9,6 +9,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from polyphony.errors import InputError
+
 
 def write_text(path: str | Path, text: str) -> Path:
     """Write to a temporary file beside `path`, then rename it over `path`."""
@@ -25,6 +27,26 @@ def write_text(path: str | Path, text: str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def read_text(path: str | Path) -> str:
+    """A transcript file's text: UTF-8 (a byte-order mark allowed), or UTF-16 with its mark,
+    as Praat and Windows tools save it. Anything else is refused, naming the file, rather
+    than read with wrong characters."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", path=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror})", path=path) from exc
+    try:
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            return data.decode("utf-16")
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"is not UTF-8 text (byte {exc.start} cannot be decoded)",
+                         path=path, hint="save it as UTF-8 and try again") from None
 
 
 def json_text(data: Any) -> str:

@@ -6,12 +6,9 @@ from polyphony.conversation import Utterance, Word
 from polyphony.formats import READERS, WRITERS, detect, read, write
 from tests.helpers import conv
 
-SUFFIX = {"rttm": ".rttm", "stm": ".stm", "vtt": ".vtt", "eaf": ".eaf",
-          "textgrid": ".TextGrid", "whisperx": ".json", "csv": ".csv",
+SUFFIX = {"rttm": ".rttm", "stm": ".stm", "vtt": ".vtt", "srt": ".srt", "eaf": ".eaf",
+          "textgrid": ".TextGrid", "chat": ".cha", "whisper": ".json", "csv": ".csv",
           "conversation": ".json"}
-
-
-
 
 @pytest.mark.parametrize("fmt", sorted(WRITERS))
 def test_round_trip(tmp_path, fmt):
@@ -20,6 +17,7 @@ def test_round_trip(tmp_path, fmt):
     path = write(original, tmp_path / f"meeting{SUFFIX[fmt]}", fmt)
     assert detect(path) == fmt
     back = read(path)
+    assert back.speakers == ["anna", "ben"]
     assert [(u.speaker, u.start) for u in back.utterances] == [
         (u.speaker, u.start) for u in original.utterances]
     assert [u.end for u in back.utterances] == pytest.approx(
@@ -33,25 +31,27 @@ def test_round_trip(tmp_path, fmt):
 def test_whisperx_keeps_words_and_their_speakers(tmp_path):
     words = (Word(0.5, 0.9, "Hello", "anna", 0.9), Word(1.0, 1.4, "there", "anna", 0.8))
     c = conv([]).build([Utterance("anna", 0.5, 1.4, "Hello there", words)])
-    back = read(write(c, tmp_path / "x.json", "whisperx"))
+    back = read(write(c, tmp_path / "x.json", "whisper"))
     assert back.utterances[0].words == words
 
 
-def test_whisperx_segment_without_speaker_is_unknown(tmp_path):
+def test_whisper_json_without_any_speaker_is_flagged_not_silent(tmp_path):
     path = tmp_path / "wx.json"
     path.write_text('{"segments": [{"start": 0, "end": 1, "text": " hi", "words": '
                     '[{"word": " hi", "start": 0.1, "end": 0.5, "score": 0.9}]}]}')
     c = read(path)
-    assert c.speakers == ["UNKNOWN"] and c.utterances[0].text == "hi"
+    assert c.speakers == ["unknown"] and c.utterances[0].text == "hi"
+    assert c.provenance.speaker_labels is False
 
 
-def test_vtt_without_voice_tags_and_with_classes(tmp_path):
+def test_vtt_voice_tags_with_classes_and_a_cue_that_continues_a_turn(tmp_path):
     path = tmp_path / "x.vtt"
     path.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v.loud Dr Lee>Hi <b>all</b>\n\n"
-                    "00:00:03.000 --> 00:00:04.000\nNo voice here\n")
+                    "00:00:03.000 --> 00:00:04.000\nand welcome\n")
     c = read(path)
     assert [(u.speaker, u.text) for u in c.utterances] == [("Dr Lee", "Hi all"),
-                                                          ("unknown", "No voice here")]
+                                                          ("Dr Lee", "and welcome")]
+    assert any("continuing the previous speaker" in note for note in c.provenance.notes)
 
 
 def test_uem_sets_the_region(tmp_path):

@@ -1,64 +1,101 @@
 """Transcript and diarization formats, one module per format, each with read and write.
 
-`read` detects the format from the file name and, where that is ambiguous, from the
-content; `format=` overrides detection.
+`read` detects the format from the file name and, for JSON, from what the file holds;
+`format=` overrides detection. Options that choose part of a file (`recording=`, `tiers=`,
+`transcript=`) go to the readers that take them; to any other reader they are an error, not
+silently ignored.
 """
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from polyphony.conversation import Conversation
-from polyphony.errors import InputError
+from polyphony.errors import InputError, UsageError
 from polyphony.formats import (
     annomi,
+    chat,
     conversation_json,
     eaf,
     rttm,
+    srt,
     stm,
     textgrid,
     vtt,
-    whisperx,
+    whisper_json,
 )
 
-_MODULES = {"rttm": rttm, "stm": stm, "vtt": vtt, "eaf": eaf, "textgrid": textgrid,
-            "whisperx": whisperx, "csv": annomi, "conversation": conversation_json}
-READERS = {name: module.read for name, module in _MODULES.items()}
-WRITERS = {name: module.write for name, module in _MODULES.items()}
-_SUFFIXES = {".rttm": "rttm", ".stm": "stm", ".vtt": "vtt", ".eaf": "eaf",
-             ".textgrid": "textgrid", ".csv": "csv"}
+_MODULES = {"rttm": rttm, "stm": stm, "vtt": vtt, "srt": srt, "eaf": eaf,
+            "textgrid": textgrid, "chat": chat, "whisper": whisper_json, "csv": annomi,
+            "conversation": conversation_json}
+ALIASES = {"whisperx": "whisper", "cha": "chat"}
+READERS: dict[str, Callable[..., Conversation]] = {
+    name: module.read for name, module in _MODULES.items()}
+WRITERS: dict[str, Callable[..., Path]] = {
+    name: module.write for name, module in _MODULES.items()}
+_SUFFIXES = {".rttm": "rttm", ".stm": "stm", ".vtt": "vtt", ".srt": "srt", ".eaf": "eaf",
+             ".textgrid": "textgrid", ".cha": "chat", ".csv": "csv"}
+
+
+def _check_file(path: Path) -> None:
+    if path.is_dir():
+        raise InputError("is a directory, not a transcript file", path=path,
+                         hint="give one file; `polyphony metrics` reads one at a time")
+    if not path.is_file():
+        raise InputError("no such file", path=path, hint="check the path")
 
 
 def detect(path: str | Path) -> str:
-    """The format of a transcript file, by suffix, then by a look inside JSON files."""
+    """The format of a transcript file, by suffix, then by what a JSON file holds."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError("no such file", path=path, hint="check the path")
+    _check_file(path)
     suffix = path.suffix.lower()
     if suffix in _SUFFIXES:
         return _SUFFIXES[suffix]
     if suffix == ".json":
-        head = path.read_text(encoding="utf-8", errors="replace")[:4096]
-        if '"schema_version"' in head and '"utterances"' in head:
+        data = whisper_json.load(path)
+        if isinstance(data, dict) and "schema_version" in data and "utterances" in data:
             return "conversation"
-        if '"segments"' in head:
-            return "whisperx"
-    raise InputError("is not a transcript format polyphony recognises", path=path,
-                     hint=f"use --format with one of: {', '.join(READERS)}")
+        if whisper_json.recognises(data):
+            return "whisper"
+        found = ", ".join(list(data)[:8]) if isinstance(data, dict) else type(data).__name__
+        raise InputError(f"is JSON, but neither a polyphony conversation.json nor a "
+                         f"Whisper-style transcript (found: {found})", path=path,
+                         hint="polyphony reads WhisperX, whisper-ctranslate2, openai-whisper "
+                              "and insanely-fast-whisper JSON")
+    raise InputError(f"has a suffix ({suffix or 'none'}) that polyphony does not read",
+                     path=path, hint=f"use --format with one of: {', '.join(READERS)}")
 
 
-def read(path: str | Path, format: str | None = None, **options) -> Conversation:
-    path = Path(path)
-    if not path.is_file():
-        raise InputError("no such file", path=path, hint="check the path")
-    name = format or detect(path)
+def canonical(format: str) -> str:
+    name = ALIASES.get(format, format)
     if name not in READERS:
-        raise InputError(f"unknown format {name!r}", hint=f"use one of: {', '.join(READERS)}")
+        raise UsageError(f"unknown format {format!r}", hint=f"use one of: {', '.join(READERS)}")
+    return name
+
+
+def read(path: str | Path, format: str | None = None, **options: Any) -> Conversation:
+    """Read a transcript. `options` left as None are not passed on."""
+    path = Path(path)
+    _check_file(path)
+    name = canonical(format) if format else detect(path)
+    reader = READERS[name]
+    given = {key: value for key, value in options.items() if value is not None}
+    accepted = inspect.signature(reader).parameters
+    for key in given:
+        if key not in accepted:
+            flag = "--" + key.replace("_", "-")
+            raise UsageError(f"{flag} does not apply to {name} files", path=path)
     try:
-        return READERS[name](path, **options)
+        return reader(path, **given)
     except InputError as error:
         raise error.located(path) from None
+    except RecursionError:
+        raise InputError("is nested too deeply to read", path=path) from None
 
 
 def write(conv: Conversation, path: str | Path, format: str) -> Path:
-    return WRITERS[format](conv, path)
+    return WRITERS[canonical(format)](conv, path)

@@ -1,30 +1,170 @@
-"""ELAN `.eaf`: one tier per speaker, annotations in milliseconds (pympi-ling)."""
+"""ELAN `.eaf`: speech on time-aligned tiers, everything else (words, glosses, translations,
+coding) on tiers that hang from them or stand beside them.
+
+Which tiers are speech, by default:
+- top-level tiers (no PARENT_REF) of a time-alignable type without a constraint: dependent
+  tiers (Symbolic Association and Subdivision, Included In, Time Subdivision) re-annotate
+  speech that a top-level tier already holds, so reading them again would count it twice;
+- but not a tier that is coding rather than talk: one whose type takes a controlled
+  vocabulary, whose name or type says gesture, gaze, comment, note, code, marker, topic,
+  translation, gloss, silence, pause and the like, or whose every annotation is a number;
+- and not an empty tier (ELAN's `default`).
+The speaker is the tier's PARTICIPANT when set, else the tier id, so one person's tiers are
+one participant. `tiers=` (glob patterns, `--tiers` on the command line) overrides the
+choice. The reader notes which tiers it read as whom, and which it passed over and why.
+
+Time slots without a value (unaligned, common in real files) take a time interpolated
+between their aligned neighbours in the file's time order, as ELAN shows them.
+
+Parsed with the standard library's ElementTree: pympi-ling's reader fails on unaligned slots
+and loses where a malformed file breaks. pympi-ling still writes the files.
+"""
 
 from __future__ import annotations
 
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from pathlib import Path
 
-from polyphony.conversation import Conversation, Provenance, Utterance
+from polyphony.conversation import Conversation
 from polyphony.errors import InputError
 from polyphony.files import write_text
+from polyphony.formats import select
+from polyphony.formats.labels import Attribution, is_pause
+
+_NOT_TALK = re.compile(
+    r"(?:^|[^a-z])(gesture|gestures|gaze|comments?|notes?|codes?|coding|markers?|topics?|"
+    r"translations?|transl|glosse?s?|silences?|pauses?|events?|actions?|context|noises?|"
+    r"metadata|tags?|hands?|head|face|posture)(?:[^a-z]|$)", re.IGNORECASE)
+_NUMBER = re.compile(r"^[\s(]*[-+]?\d+(?:[.,]\d+)?[\s)]*$")
 
 
-def read(path: str | Path) -> Conversation:
-    """Each tier is a speaker (its PARTICIPANT attribute when set, else its name)."""
-    import pympi
+@dataclass(frozen=True)
+class Tier:
+    id: str
+    participant: str
+    type: str
+    parent: str | None
+    annotations: tuple[tuple[str | None, str | None, str], ...]  # slot1, slot2, value
 
-    path = Path(path)
+    @property
+    def speaker(self) -> str:
+        return self.participant or self.id
+
+
+def _parse(path: Path) -> tuple[dict[str, float | None], list[Tier], dict[str, ET.Element]]:
     try:
-        eaf = pympi.Elan.Eaf(str(path))
-    except Exception as exc:  # pympi raises bare exceptions on malformed XML
-        raise InputError(f"is not a readable ELAN file ({exc})", path=path) from exc
-    utterances = []
-    for tier, (_, _, attributes, _) in eaf.tiers.items():
-        speaker = attributes.get("PARTICIPANT") or tier
-        for start, end, value, *_ in eaf.get_annotation_data_for_tier(tier):
+        root = ET.parse(path).getroot()
+    except ET.ParseError as exc:
+        line, column = exc.position
+        raise InputError(f"is not well-formed XML (line {line}, column {column})",
+                         path=path, hint="open and save it in ELAN, or fix the XML") from None
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror})", path=path) from None
+    if root.tag != "ANNOTATION_DOCUMENT":
+        raise InputError(f"is XML but not an ELAN file (root element <{root.tag}>)", path=path,
+                         hint="an .eaf file starts with <ANNOTATION_DOCUMENT>")
+    slots: dict[str, float | None] = {}
+    for slot in root.iter("TIME_SLOT"):
+        value = slot.get("TIME_VALUE")
+        try:
+            slots[slot.get("TIME_SLOT_ID", "")] = float(value) / 1000 if value else None
+        except ValueError:
+            raise InputError(f"time slot {slot.get('TIME_SLOT_ID')!r} has TIME_VALUE "
+                             f"{value!r}, not milliseconds", path=path) from None
+    types = {t.get("LINGUISTIC_TYPE_ID", ""): t for t in root.iter("LINGUISTIC_TYPE")}
+    tiers = []
+    for tier in root.iter("TIER"):
+        annotations = []
+        for a in tier.iter("ALIGNABLE_ANNOTATION"):
+            value = a.findtext("ANNOTATION_VALUE") or ""
+            annotations.append((a.get("TIME_SLOT_REF1"), a.get("TIME_SLOT_REF2"), value))
+        tiers.append(Tier(tier.get("TIER_ID", ""), (tier.get("PARTICIPANT") or "").strip(),
+                          tier.get("LINGUISTIC_TYPE_REF", ""), tier.get("PARENT_REF"),
+                          tuple(annotations)))
+    return _interpolate(slots), tiers, types
+
+
+def _interpolate(slots: dict[str, float | None]) -> dict[str, float | None]:
+    """Unaligned slots get a time between the aligned ones around them, in file order
+    (ELAN keeps TIME_ORDER sorted); one with no aligned slot on either side stays None."""
+    ids = list(slots)
+    out = dict(slots)
+    known = [i for i, sid in enumerate(ids) if slots[sid] is not None]
+    for i, sid in enumerate(ids):
+        if slots[sid] is not None:
+            continue
+        before = max((k for k in known if k < i), default=None)
+        after = min((k for k in known if k > i), default=None)
+        if before is not None and after is not None:
+            t0, t1 = slots[ids[before]], slots[ids[after]]
+            out[sid] = t0 + (t1 - t0) * (i - before) / (after - before)
+    return out
+
+
+def _why_not_talk(tier: Tier, types: dict[str, ET.Element]) -> str | None:
+    """Why a tier is not someone's talk, or None when it is."""
+    kind = types.get(tier.type)
+    if tier.parent is not None:
+        return f"depends on {tier.parent}"
+    if kind is not None and kind.get("CONSTRAINTS"):
+        return f"{kind.get('CONSTRAINTS')} type"
+    if kind is not None and kind.get("TIME_ALIGNABLE", "true") == "false":
+        return "not time-aligned"
+    if not any(value.strip() for _, _, value in tier.annotations):
+        return "empty"
+    if kind is not None and kind.get("CONTROLLED_VOCABULARY_REF"):
+        return "coding (controlled vocabulary)"
+    match = _NOT_TALK.search(tier.id) or _NOT_TALK.search(tier.type)
+    if match:
+        return f"coding ({match.group(1).lower()})"
+    values = [v for _, _, v in tier.annotations if v.strip() and not is_pause(v)]
+    if values and all(_NUMBER.match(v) for v in values):
+        return "coding (numbers only)"
+    return None
+
+
+def read(path: str | Path, tiers: list[str] | None = None) -> Conversation:
+    path = Path(path)
+    slots, all_tiers, types = _parse(path)
+    if tiers is not None:
+        chosen_ids = select.matching([t.id for t in all_tiers], tiers, path)
+        chosen = [t for t in all_tiers if t.id in chosen_ids]
+        passed = {}
+    else:
+        reasons = {t.id: _why_not_talk(t, types) for t in all_tiers}
+        chosen = [t for t in all_tiers if reasons[t.id] is None]
+        passed = {t.id: why for t, why in ((t, reasons[t.id]) for t in all_tiers)
+                  if why is not None}
+    if not chosen:
+        raise InputError("has no tier that looks like speech", path=path,
+                         hint="choose tiers with --tiers; its tiers: " +
+                              ", ".join(f"{t} ({why})" for t, why in passed.items()))
+    reading = Attribution()
+    unresolved = 0
+    for tier in chosen:
+        for ref1, ref2, value in tier.annotations:
+            start, end = slots.get(ref1 or ""), slots.get(ref2 or "")
+            if start is None or end is None:
+                unresolved += 1
+                continue
             if end > start:
-                utterances.append(Utterance(speaker, start / 1000, end / 1000, value or ""))
-    return Conversation.build(utterances, provenance=Provenance(source="imported"))
+                reading.add(tier.speaker, start, end, " ".join(value.split()))
+    reading.note("read tiers " + ", ".join(
+        t.id if t.id == t.speaker else f"{t.id} as {t.speaker}" for t in chosen))
+    dependent = [t for t, why in passed.items() if why.startswith("depends on")]
+    others = {t: why for t, why in passed.items() if not why.startswith("depends on")}
+    if others:
+        reading.note("passed over " + ", ".join(f"{t} ({why})" for t, why in others.items())
+                     + ": choose tiers with --tiers")
+    if dependent:
+        reading.note(f"{len(dependent)} dependent tier{'' if len(dependent) == 1 else 's'} "
+                     "(words, glosses, translations) not read again as speech")
+    if unresolved:
+        reading.note(f"{unresolved} annotation{'' if unresolved == 1 else 's'} with a time "
+                     "slot that cannot be placed in time left out")
+    return reading.build()
 
 
 def dumps(conv: Conversation) -> str:

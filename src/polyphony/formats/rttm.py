@@ -1,21 +1,30 @@
 """NIST RTTM: the diarization exchange format (timing only, no text), with optional UEM
-(the scored region)."""
+(the scored region).
+
+One RTTM may hold many recordings (its second column, the file id): each is a separate
+conversation, chosen with `recording=`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
 
-from polyphony.conversation import Conversation, Provenance, Utterance
+from polyphony.conversation import Conversation
 from polyphony.errors import InputError
-from polyphony.files import write_text
+from polyphony.files import read_text, write_text
+from polyphony.formats import select
+from polyphony.formats.labels import Attribution
+
+Row = tuple[float, float, str]  # start, end, speaker
 
 
 def dumps(conv: Conversation, uri: str) -> str:
     """One SPEAKER line per utterance."""
-    uri = uri.replace(" ", "_")
+    uri = "_".join(uri.split()) or "recording"
     return "".join(
-        f"SPEAKER {uri} 1 {u.start:.3f} {u.end - u.start:.3f} <NA> <NA> {u.speaker} <NA> <NA>\n"
+        f"SPEAKER {uri} 1 {u.start:.3f} {u.end - u.start:.3f} <NA> <NA> "
+        f"{'_'.join(u.speaker.split())} <NA> <NA>\n"
         for u in conv.utterances)
 
 
@@ -23,51 +32,62 @@ def write(conv: Conversation, path: str | Path, uri: str | None = None) -> Path:
     return write_text(path, dumps(conv, uri or Path(path).stem))
 
 
-def parse(lines: Iterable[str], source: str = "<rttm>") -> list[Utterance]:
-    utterances = []
+def parse(lines: Iterable[str], source: str | Path = "<rttm>") -> dict[str, list[Row]]:
+    """SPEAKER rows by file id, in file order. Other line types (SPKR-INFO, comments) carry
+    no speech."""
+    by_file: dict[str, list[Row]] = {}
     for n, line in enumerate(lines, 1):
         fields = line.split()
         if not fields or fields[0] != "SPEAKER":
             continue
         try:
             start, duration, speaker = float(fields[3]), float(fields[4]), fields[7]
-        except (IndexError, ValueError) as exc:
+        except (IndexError, ValueError):
             raise InputError(f"line {n} is not a valid RTTM SPEAKER line", path=source,
-                             hint="expected: SPEAKER uri 1 start duration <NA> <NA> "
-                                  "speaker <NA> <NA>") from exc
-        if duration <= 0:
-            continue  # zero-length segments occur in real RTTMs and carry no speech
-        utterances.append(Utterance(speaker, start, start + duration))
-    return utterances
+                             hint="expected: SPEAKER file 1 start duration <NA> <NA> "
+                                  "speaker <NA> <NA>") from None
+        if not (start >= 0 and duration < float("inf")):
+            raise InputError(f"line {n} has an impossible time (start {fields[3]}, "
+                             f"duration {fields[4]})", path=source)
+        rows = by_file.setdefault(fields[1], [])
+        if duration > 0:  # zero-length segments occur in real RTTMs and carry no speech
+            rows.append((start, start + duration, speaker))
+    return by_file
 
 
-def read_uem(path: str | Path) -> tuple[float, float]:
+def read_uem(path: str | Path, recording: str | None = None) -> tuple[float, float]:
     """The scored region: from the first UEM start to the last UEM end."""
     path = Path(path)
-    spans = []
-    for n, line in enumerate(_lines(path), 1):
+    spans: dict[str, list[tuple[float, float]]] = {}
+    for n, line in enumerate(read_text(path).splitlines(), 1):
         fields = line.split()
         if not fields or fields[0].startswith(";"):
             continue
         try:
-            spans.append((float(fields[2]), float(fields[3])))
-        except (IndexError, ValueError) as exc:
-            raise InputError(f"line {n} is not a valid UEM line (uri channel start end)",
-                             path=path) from exc
+            spans.setdefault(fields[0], []).append((float(fields[2]), float(fields[3])))
+        except (IndexError, ValueError):
+            raise InputError(f"line {n} is not a valid UEM line (file channel start end)",
+                             path=path) from None
     if not spans:
         raise InputError("holds no UEM region", path=path)
-    return min(s for s, _ in spans), max(e for _, e in spans)
+    chosen = select.recording(spans, recording if recording in spans else None, path)
+    return min(s for s, _ in chosen), max(e for _, e in chosen)
 
 
-def _lines(path: Path) -> list[str]:
-    try:
-        return path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot be read as text ({exc})", path=path) from exc
-
-
-def read(path: str | Path, uem: str | Path | None = None) -> Conversation:
+def read(path: str | Path, uem: str | Path | None = None,
+         recording: str | None = None) -> Conversation:
     path = Path(path)
-    return Conversation.build(parse(_lines(path), str(path)),
-                              region=read_uem(uem) if uem else None,
-                              provenance=Provenance(source="imported", has_text=False))
+    by_file = parse(read_text(path).splitlines(), path)
+    if not by_file:
+        raise InputError("holds no SPEAKER lines", path=path,
+                         hint="is this an RTTM file? each speech turn is a line "
+                              "'SPEAKER file 1 start duration <NA> <NA> speaker <NA> <NA>'")
+    rows = select.recording(by_file, recording, path)
+    chosen = recording or next(iter(by_file))
+    reading = Attribution()
+    for start, end, speaker in rows:
+        reading.add(speaker, start, end)
+    if len(by_file) > 1:
+        reading.note(f"recording {chosen!r} of {len(by_file)} in the file")
+    return reading.build(has_text=False,
+                         region=read_uem(uem, chosen) if uem else None)

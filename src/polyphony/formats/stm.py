@@ -1,34 +1,58 @@
-"""NIST STM: timed reference transcripts (`uri channel speaker start end [<label>] text`)."""
+"""NIST STM: timed reference transcripts (`file channel speaker start end [<label>] text`).
+
+Like RTTM, one STM may hold many recordings in its first column; `recording=` chooses one.
+`;;` lines are comments, and the segments that NIST scoring excludes (speaker
+`inter_segment_gap`, text `ignore_time_segment_in_scoring`) are not speech.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from polyphony.conversation import Conversation, Provenance, Utterance
+from polyphony.conversation import Conversation
 from polyphony.errors import InputError
-from polyphony.files import write_text
+from polyphony.files import read_text, write_text
+from polyphony.formats import select
+from polyphony.formats.labels import Attribution
+
+_NOT_SPEECH = ("inter_segment_gap", "ignore_time_segment_in_scoring")
 
 
-def read(path: str | Path) -> Conversation:
+def read(path: str | Path, recording: str | None = None) -> Conversation:
     path = Path(path)
-    utterances = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith(";;"):
+    by_file: dict[str, list[tuple[str, float, float, str]]] = {}
+    for n, line in enumerate(read_text(path).splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith(";;"):
             continue
         fields = line.split(maxsplit=5)
         try:
             speaker, start, end = fields[2], float(fields[3]), float(fields[4])
-        except (IndexError, ValueError) as exc:
-            raise InputError(f"line {n} is not a valid STM line", path=path) from exc
+        except (IndexError, ValueError):
+            raise InputError(f"line {n} is not a valid STM line", path=path,
+                             hint="expected: file channel speaker start end [<label>] "
+                                  "text") from None
         text = fields[5] if len(fields) > 5 else ""
         if text.startswith("<"):
             text = text.split(">", 1)[1] if ">" in text else ""
-        utterances.append(Utterance(speaker, start, end, text.strip()))
-    return Conversation.build(utterances, provenance=Provenance(source="imported"))
+        text = " ".join(text.split())
+        if end <= start or speaker in _NOT_SPEECH or text in _NOT_SPEECH:
+            continue
+        by_file.setdefault(fields[0], []).append((speaker, start, end, text))
+    if not by_file:
+        raise InputError("holds no STM segments", path=path,
+                         hint="each line is 'file channel speaker start end text'")
+    reading = Attribution()
+    for speaker, start, end, text in select.recording(by_file, recording, path):
+        reading.add(speaker, start, end, text)
+    if len(by_file) > 1:
+        reading.note(f"recording {recording!r} of {len(by_file)} in the file")
+    return reading.build()
 
 
 def dumps(conv: Conversation, uri: str) -> str:
-    return "".join(f"{uri} 1 {u.speaker} {u.start:.3f} {u.end:.3f} {u.text}\n"
+    uri = "_".join(uri.split()) or "recording"
+    return "".join(f"{uri} 1 {'_'.join(u.speaker.split())} {u.start:.3f} {u.end:.3f} "
+                   f"{' '.join(u.text.split())}\n"
                    for u in conv.utterances if u.has_text)
 
 

@@ -19,7 +19,8 @@ def flags(conv: Conversation, voice: dict[str, Any],
           expected_speakers: int | None = None,
           split_voices: Sequence[tuple[str, str]] = ()) -> list[dict[str, Any]]:
     """Flags for little speech, heavy overlap, a speaker-count mismatch, voices split to
-    reach the count, and automatic source.
+    reach the count, a file without speaker labels or with unattributed speech, and
+    automatic source.
 
     A flag about one participant names them only by id in `speaker`, never in `message`,
     so that a de-identified report can show it under an alias.
@@ -59,7 +60,23 @@ def flags(conv: Conversation, voice: dict[str, Any],
         out.append(_flag("speaker_count_mismatch",
                          f"the roster lists {expected_speakers} participants but diarization "
                          f"found {heard} speaker{'' if heard == 1 else 's'}"))
-    if conv.provenance.source == "automatic":
+    prov = conv.provenance
+    if not prov.speaker_labels:
+        out.append(_flag("no_speaker_labels",
+                         "the file names no speakers: all its speech is one participant, "
+                         "so shares, turns and responsiveness say nothing about who spoke"))
+    if prov.unattributed:
+        n = sum(count for count, _ in prov.unattributed.values())
+        seconds = prov.unattributed_time
+        spoken = seconds + totals["speech_time"]
+        labels = ", ".join(repr(label) for label in prov.unattributed)
+        out.append(_flag(
+            "unattributed_speech",
+            f"{n} utterance{'' if n == 1 else 's'} ({seconds:.1f} s, "
+            f"{seconds / spoken if spoken else 0:.0%} of the speech) carry the producer's "
+            f"placeholder {labels} instead of a speaker and are left out: shares are of the "
+            "attributed speech, and their time counts as silence"))
+    if prov.source == "automatic":
         out.append(_flag("automatic",
                          "computed from automatic transcription and diarization, "
                          "not human-corrected"))

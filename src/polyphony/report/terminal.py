@@ -7,6 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 
 def _num(value: float | None, fmt: str = "{:.1f}") -> str:
@@ -14,14 +15,16 @@ def _num(value: float | None, fmt: str = "{:.1f}") -> str:
 
 
 def summary_table(metrics: dict[str, Any], title: str) -> Table:
-    """One row per participant (silent ones included), then the balance indices."""
-    table = Table(title=title, title_justify="left")
+    """One row per participant (silent ones included), then the balance indices. Names and
+    titles are data, never rich markup: a speaker called `[bold]Sam` or `[/]` prints as
+    written."""
+    table = Table(title=Text(title), title_justify="left")
     for column in ("participant", "role", "speech (s)", "share", "words", "turns",
                    "longest turn (s)"):
         table.add_column(column, justify="left" if column in ("participant", "role")
                          else "right")
     for pid, p in metrics["participants"].items():
-        table.add_row(p["label"] or pid, p["role"], _num(p["speaking_time"]),
+        table.add_row(Text(p["label"] or pid), Text(p["role"]), _num(p["speaking_time"]),
                       _num(p["share_time"], "{:.0%}"), _num(p["words"], "{:d}"),
                       str(p["turns"]), _num(p["longest_turn"]))
     b = metrics["balance"]["time"]

@@ -1,0 +1,193 @@
+"""Timed cues, as WebVTT and SubRip hold them, and the speaker conventions real producers
+write into them.
+
+One small parser serves both formats, in place of webvtt-py: it names the line of every
+problem, and it takes what real exports contain (a byte-order mark, CRLF, WhisperX's stamps
+without hours, `,` or `.` before the milliseconds, NOTE/STYLE/REGION blocks, cue settings).
+
+Who speaks a cue, by the first convention that the file uses (real examples in tests/data):
+- `<v Name>text</v>` voice spans (WebVTT, Teams), entities decoded; a cue with several
+  voices is divided among them in proportion to their words;
+- `[SPEAKER_00]: text`, or the label alone on the cue's first line (`[SPEAKER_00 | 0.72]`):
+  WhisperX, whisper-ctranslate2 and pipelines built on them;
+- `Name: text` (Zoom), adopted only when most cues start that way, so that a cue saying
+  "Note: ..." in a file without speakers is not a person.
+A cue without a label in a labelled file continues the previous speaker's turn (Zoom and
+podcast transcripts name only a turn's first cue), and the reader says how many it gave
+on. A file with no convention at all is read as one participant `unknown`, and says so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from html import unescape
+from pathlib import Path
+
+from polyphony.conversation import Conversation
+from polyphony.errors import InputError
+from polyphony.formats.labels import Attribution
+
+_TIMING = re.compile(r"^\s*(\S+)\s+-->\s+(\S+)(?:\s.*)?$")
+_STAMP = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?$")
+_VOICE = re.compile(r"<v(?:\.[^\s>]*)?(?:\s+([^>]*))?>", re.IGNORECASE)
+_TAG = re.compile(r"</?[^>]*>")
+_BRACKET = re.compile(r"^\[([^\]\n|]{1,64}?)(?:\s*\|[^\]\n]*)?\]\s*:?\s*")
+_NAME = re.compile(r"^([^\s:\[\]<>(),;?!\"][^:\[\]<>,;?!\"\n]{0,59}?):\s+(?=\S)")
+MAX_NAME_WORDS = 6
+
+
+@dataclass(frozen=True)
+class Cue:
+    line: int
+    identifier: str | None
+    start: float
+    end: float
+    text: str  # the cue payload, lines joined with "\n", markup kept
+
+
+def seconds(stamp: str) -> float | None:
+    """`hh:mm:ss.ttt`, `mm:ss.ttt` or `h:m:s.t`, with `.` or `,`, to seconds."""
+    match = _STAMP.match(stamp)
+    if not match:
+        return None
+    h, m, s, frac = match.groups()
+    return int(h or 0) * 3600 + int(m) * 60 + int(s) + (int(frac) / 10 ** len(frac)
+                                                       if frac else 0.0)
+
+
+def stamp(t: float, separator: str = ".") -> str:
+    ms = round(t * 1000)
+    h, rem = divmod(ms, 3_600_000)
+    m, rem = divmod(rem, 60_000)
+    s, ms = divmod(rem, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{separator}{ms:03d}"
+
+
+def parse(text: str, path: Path, kind: str) -> list[Cue]:
+    """The cues of a WebVTT (`kind="vtt"`) or SubRip (`"srt"`) text, in file order."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if kind == "vtt" and not lines[0].lstrip("\ufeff").startswith("WEBVTT"):
+        raise InputError("line 1 does not start with WEBVTT", path=path,
+                         hint="a WebVTT file begins with the line 'WEBVTT'")
+    cues: list[Cue] = []
+    for block_start, block in _blocks(lines, 1 if kind == "vtt" else 0):
+        first = block[0].lstrip("\ufeff").strip()
+        if kind == "vtt" and (first.split(" ")[0] in ("NOTE", "STYLE", "REGION")
+                              or (block_start == 1 and "-->" not in "".join(block))):
+            continue  # comments, style sheets, regions, and header lines such as `Kind:`
+        timing_at = 0 if "-->" in block[0] else 1
+        if timing_at >= len(block) or "-->" not in block[timing_at]:
+            raise InputError(f"line {block_start + 1} starts a cue without a timing line",
+                             path=path, hint="expected 'start --> end', as "
+                             f"{stamp(1.5, '.' if kind == 'vtt' else ',')} --> "
+                             f"{stamp(4.0, '.' if kind == 'vtt' else ',')}")
+        line_no = block_start + timing_at + 1
+        match = _TIMING.match(block[timing_at])
+        start = seconds(match.group(1)) if match else None
+        end = seconds(match.group(2)) if match else None
+        if start is None or end is None:
+            raise InputError(f"line {line_no} has a malformed timing {block[timing_at]!r}",
+                             path=path, hint="expected hh:mm:ss.ttt --> hh:mm:ss.ttt")
+        identifier = block[0].strip() if timing_at == 1 else None
+        payload = "\n".join(block[timing_at + 1:])
+        if end > start and _plain(payload):
+            cues.append(Cue(line_no, identifier, start, end, payload))
+    return cues
+
+
+def _blocks(lines: list[str], first: int) -> Iterator[tuple[int, list[str]]]:
+    """(index of its first line, lines) of each block. A block ends at an empty line; a line
+    of spaces inside a cue is cue text (YouTube writes them), and a second timing line starts
+    a new cue even without the empty line that should come before it."""
+    block: list[str] = []
+    start = first
+    for n in range(first, len(lines)):
+        line = lines[n]
+        if line == "":
+            if block:
+                yield start, block
+            block = []
+            continue
+        if not block:
+            if not line.strip():
+                continue  # stray spaces between cues
+            start = n
+        elif "-->" in line and any("-->" in b for b in block):
+            yield start, block
+            block, start = [], n
+        block.append(line)
+    if block:
+        yield start, block
+
+
+def _plain(payload: str) -> str:
+    return " ".join(unescape(_TAG.sub("", payload)).split())
+
+
+def _voices(cue: Cue) -> list[tuple[str | None, str]]:
+    """(speaker, text) for each voice span of a cue; [(None, text)] without voice tags."""
+    matches = list(_VOICE.finditer(cue.text))
+    if not matches:
+        return [(None, _plain(cue.text))]
+    spans = []
+    for i, match in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(cue.text)
+        name = " ".join(unescape(match.group(1) or "").split())
+        spans.append((name or None, _plain(cue.text[match.end():end])))
+    before = _plain(cue.text[:matches[0].start()])
+    if before:
+        spans.insert(0, (None, before))
+    return [(name, text) for name, text in spans if text]
+
+
+def _bracket(text: str) -> tuple[str, str] | None:
+    match = _BRACKET.match(text)
+    return (match.group(1).strip(), text[match.end():].strip()) if match else None
+
+
+def _name(text: str) -> tuple[str, str] | None:
+    match = _NAME.match(text)
+    if not match or len(match.group(1).split()) > MAX_NAME_WORDS:
+        return None
+    return match.group(1).strip(), text[match.end():].strip()
+
+
+def conversation(cues: list[Cue]) -> Conversation:
+    """Attribute every cue to a speaker by the file's convention (module docstring)."""
+    reading = Attribution()
+    texts = [_voices(cue) for cue in cues]
+    plain = [" ".join(t for _, t in spans) for spans in texts]
+    if any(name for spans in texts for name, _ in spans):
+        convention, split = "<v> voice tags", None
+    elif sum(1 for t in plain if _bracket(t)) * 2 >= len(plain) > 0:
+        convention, split = "[SPEAKER]: labels", _bracket
+    elif sum(1 for t in plain if _name(t)) * 2 > len(plain) > 0:
+        convention, split = "'Name: text' prefixes", _name
+    else:
+        for cue, text in zip(cues, plain, strict=True):
+            reading.add_unlabelled(cue.start, cue.end, text)
+        reading.note("no speaker labels found (no <v> tags, [SPEAKER]: or 'Name:' "
+                     "prefixes): all speech is read as one participant 'unknown'")
+        return reading.build(speaker_labels=False)
+    current, carried = None, 0
+    for cue, spans, text in zip(cues, texts, plain, strict=True):
+        if split is not None:
+            found = split(text)
+            spans = [found] if found else [(None, text)]
+        words = [len(t.split()) or 1 for _, t in spans]
+        t = cue.start
+        for (name, said), n in zip(spans, words, strict=True):
+            end = t + (cue.end - cue.start) * n / sum(words)
+            if name is None:
+                carried += current is not None
+                name = current
+            current = name
+            reading.add(name, t, end, said)
+            t = end
+    reading.note(f"speakers from {convention}")
+    if carried:
+        reading.note(f"{carried} cue{'' if carried == 1 else 's'} without a speaker label "
+                     "read as continuing the previous speaker's turn")
+    return reading.build()
