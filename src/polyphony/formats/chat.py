@@ -32,8 +32,8 @@ from polyphony.formats.labels import Attribution
 _BULLET = re.compile(r"\x15(\d+)_(\d+)\x15")
 _CODE = re.compile(r"^[A-Za-z0-9_']{1,12}$")
 _SCOPED = re.compile(r"\[[^\]]*\]")  # [/], [//], [= text], [+ bch], [>], [<], [*] ...
-_EVENT = re.compile(r"&[=~+\-]?\S+|\bwww\b|\(\.+\)|\(\d+(?:[.:]\d+)*\)")
-_UNCLEAR = re.compile(r"\b(?:xxx|yyy)\b")
+_EVENT = re.compile(r"&[=~+\-]?\S+|\(\.+\)|\(\d+(?:[.:]\d+)*\)")
+_UNCLEAR = re.compile(r"\b(?:xxx|yyy|www)\b")
 _CA = re.compile("[\u2190-\u21ff\u2300-\u23ff\u2500-\u25ff\u2580-\u259f\u00b0\u02c8"
                  "\u02cc\u2047\u204e\u2206\u2207\u2219\u222c\u263a\u264b\u00a7\u201e"
                  "\u2021\u223e\u2260\u21bb\u0001\u0002<>+\"^]")
@@ -81,13 +81,16 @@ def clean(text: str) -> tuple[str, bool]:
     text = _SCOPED.sub(" ", text)
     text = _EVENT.sub(" ", text)
     text = re.sub(r"@\S*", "", text)  # word@s, word@l: language and form markers
-    text = re.sub(r"\+[^\s\w]*", " ", text)  # +... +/. +"/. terminators and linkers
+    # special terminators (+... +/. +//? +"/.) end as their final mark; linkers (+< +^) go
+    text = re.sub(r"\+[^\s\w]*([.?!])\s*$", r" \1", text.rstrip())
+    text = re.sub(r"\+[^\s\w]*", " ", text)
     text = _CA.sub("", text)
     spoken = bool(_UNCLEAR.search(text)) or bool(re.search(r"\w", _UNCLEAR.sub("", text)))
     text = _UNCLEAR.sub(" ", text)
     text = re.sub(r"\s+([.?!,])", r"\1", " ".join(text.split()))
     if re.fullmatch(r"0\s*[.?!]?", text):
         return "", False
+    text = re.sub(r"^0\s+", "", text)  # `0 [=! laughs] words`: the words are what was said
     return ("" if re.fullmatch(r"[\s.?!,]*", text) else text), spoken
 
 
@@ -187,7 +190,7 @@ def dumps(conv: Conversation, language: str = "eng") -> str:
            f"@Participants:\t{', '.join(entries)}", *ids]
     for u in conv.utterances:
         # brackets would read back as CHAT scopes; a bullet mark would end the line's time
-        said = " ".join(u.text.translate(_WRITE_SAFE).split()) or "0"
+        said = " ".join(u.text.translate(_WRITE_SAFE).split()) or "xxx"  # words unheard
         if said[-1] not in ".?!":
             said += " ."
         out.append(f"*{codes[u.speaker]}:\t{said} "

@@ -32,10 +32,13 @@ def write(conv: Conversation, path: str | Path, uri: str | None = None) -> Path:
     return write_text(path, dumps(conv, uri or Path(path).stem))
 
 
-def parse(lines: Iterable[str], source: str | Path = "<rttm>") -> dict[str, list[Row]]:
-    """SPEAKER rows by file id, in file order. Other line types (SPKR-INFO, comments) carry
-    no speech."""
+def parse(lines: Iterable[str], source: str | Path = "<rttm>"
+          ) -> tuple[dict[str, list[Row]], dict[str, list[int]]]:
+    """SPEAKER rows by file id, in file order, and by file id the numbers of the lines
+    whose duration is zero or negative (real RTTMs have both; neither is speech). Other
+    line types (SPKR-INFO, LEXEME, comments) carry no speaker turn."""
     by_file: dict[str, list[Row]] = {}
+    empty: dict[str, list[int]] = {}
     for n, line in enumerate(lines, 1):
         fields = line.split()
         if not fields or fields[0] != "SPEAKER":
@@ -46,13 +49,15 @@ def parse(lines: Iterable[str], source: str | Path = "<rttm>") -> dict[str, list
             raise InputError(f"line {n} is not a valid RTTM SPEAKER line", path=source,
                              hint="expected: SPEAKER file 1 start duration <NA> <NA> "
                                   "speaker <NA> <NA>") from None
-        if not (start >= 0 and duration < float("inf")):
+        if not (start >= 0 and abs(duration) < float("inf")):
             raise InputError(f"line {n} has an impossible time (start {fields[3]}, "
                              f"duration {fields[4]})", path=source)
         rows = by_file.setdefault(fields[1], [])
-        if duration > 0:  # zero-length segments occur in real RTTMs and carry no speech
+        if duration > 0:
             rows.append((start, start + duration, speaker))
-    return by_file
+        else:
+            empty.setdefault(fields[1], []).append(n)
+    return by_file, empty
 
 
 def read_uem(path: str | Path, recording: str | None = None) -> tuple[float, float]:
@@ -77,7 +82,7 @@ def read_uem(path: str | Path, recording: str | None = None) -> tuple[float, flo
 def read(path: str | Path, uem: str | Path | None = None,
          recording: str | None = None) -> Conversation:
     path = Path(path)
-    by_file = parse(read_text(path).splitlines(), path)
+    by_file, empty = parse(read_text(path).splitlines(), path)
     if not by_file:
         raise InputError("holds no SPEAKER lines", path=path,
                          hint="is this an RTTM file? each speech turn is a line "
@@ -89,5 +94,9 @@ def read(path: str | Path, uem: str | Path | None = None,
         reading.add(speaker, start, end)
     if len(by_file) > 1:
         reading.note(f"recording {chosen!r} of {len(by_file)} in the file")
+    if empty.get(chosen):
+        lines = empty[chosen]
+        reading.note(f"{len(lines)} SPEAKER line{'' if len(lines) == 1 else 's'} of zero or "
+                     f"negative duration left out (line {', '.join(map(str, lines[:5]))})")
     return reading.build(has_text=False,
                          region=read_uem(uem, chosen) if uem else None)
