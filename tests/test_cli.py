@@ -164,3 +164,43 @@ def test_analyze_defaults_are_the_library_defaults():
     assert defaults["segmentation_step"] == diarize.DEFAULT_STEP
     assert defaults["block_minutes"] * 60 == Settings().block_seconds
     assert defaults["resegment"] is Settings().resegment
+
+
+def test_speaker_names_are_printed_as_data_not_markup(tmp_path):
+    rttm = tmp_path / "names.rttm"
+    rttm.write_text("SPEAKER m 1 0.0 6.0 <NA> <NA> [bold]Sam <NA> <NA>\n"
+                    "SPEAKER m 1 6.5 9.0 <NA> <NA> [/] <NA> <NA>\n")
+    out = tmp_path / "m.json"
+    result = run("metrics", str(rttm), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "[bold]Sam" in result.output and "[/]" in result.output
+    assert set(json.loads(out.read_text())["participants"]) == {"[bold]Sam", "[/]"}
+
+
+def test_how_a_file_was_read_is_said_on_stderr():
+    result = CliRunner().invoke(main, ["metrics", str(DATA / "rttm/pyannote__debug.train.rttm"),
+                                       "--recording", "trn02", "-o", "-"])
+    assert result.exit_code == 0, result.output
+    assert "recording 'trn02' of 10 in the file" in result.stderr
+    assert json.loads(result.stdout)["participants"].keys() == {"FEO066"}
+
+
+def test_choosing_part_of_a_file_is_checked(tmp_path):
+    several = DATA / "rttm/pyannote__debug.train.rttm"
+    result = run("metrics", str(several))
+    assert result.exit_code == 1 and "holds 10 recordings: trn00, trn01" in result.output
+    assert "--recording ID" in result.output
+    result = run("metrics", str(several), "--tiers", "A,B")
+    assert result.exit_code == 2 and "--tiers does not apply to rttm files" in result.output
+    result = run("metrics", str(DATA / "eaf/speach__test.eaf"), "--tiers", "nobody")
+    assert result.exit_code == 1 and "has no tier matching --tiers 'nobody'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_malformed_json_segment_is_named_by_key(tmp_path):
+    bad = tmp_path / "whisperx.json"
+    bad.write_text('{"segments": [{"start": 0, "end": 1, "text": "hi", "speaker": "A"},'
+                   ' {"end": 2, "text": "there", "speaker": "B"}]}')
+    result = run("metrics", str(bad))
+    assert result.exit_code == 1
+    assert "segments[1] has no 'start'" in result.output and "NoneType" not in result.output

@@ -246,19 +246,71 @@ class Conversation:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Conversation:
+        """The inverse of `to_dict`. A malformed document is refused naming the key that is
+        missing or of the wrong type (`utterances[3].start`), never Python's own words."""
+        if not isinstance(data, Mapping):
+            raise InputError(f"holds a JSON {type(data).__name__}, not a conversation object")
         version = data.get("schema_version")
         if version != SCHEMA_VERSION:
             raise InputError(f"conversation schema version {version!r} is not supported",
                              hint=f"this polyphony reads version {SCHEMA_VERSION}")
+        prov = _get(data, "provenance", "", Mapping, {})
+        known = {f for f in Provenance.__dataclass_fields__}
+        unknown = sorted(set(prov) - known)
+        if unknown:
+            raise InputError(f"provenance has unknown key {unknown[0]!r}",
+                             hint=f"known keys: {', '.join(sorted(known))}")
+        participants = [
+            Participant(_get(p, "id", f"participants[{i}].", str),
+                        _get(p, "role", f"participants[{i}].", str, "other"),
+                        _get(p, "label", f"participants[{i}].", (str, type(None)), None))
+            for i, p in enumerate(_items(data, "participants"))]
+        utterances = []
+        for i, u in enumerate(_items(data, "utterances")):
+            where = f"utterances[{i}]."
+            words = tuple(
+                Word(_get(w, "start", f"{where}words[{j}].", (int, float)),
+                     _get(w, "end", f"{where}words[{j}].", (int, float)),
+                     _get(w, "text", f"{where}words[{j}].", str),
+                     _get(w, "speaker", f"{where}words[{j}].", (str, type(None)), None),
+                     _get(w, "probability", f"{where}words[{j}].", (int, float, type(None)),
+                          None),
+                     _get(w, "overlap", f"{where}words[{j}].", bool, False))
+                for j, w in enumerate(_items(u, "words", where, ())))
+            utterances.append(Utterance(
+                _get(u, "speaker", where, str), float(_get(u, "start", where, (int, float))),
+                float(_get(u, "end", where, (int, float))), _get(u, "text", where, str, ""),
+                words))
+        region = _get(data, "region", "", list)
+        if len(region) != 2 or not all(isinstance(t, int | float) for t in region):
+            raise InputError("region is not [start, end] in seconds")
         try:
-            prov = Provenance(**data.get("provenance", {}))
-            participants = [Participant(**p) for p in data["participants"]]
-            utterances = [
-                Utterance(u["speaker"], float(u["start"]), float(u["end"]), u.get("text", ""),
-                          tuple(Word(**w) for w in u.get("words", ())))
-                for u in data["utterances"]
-            ]
-            region = tuple(data["region"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InputError(f"malformed conversation: {exc}") from exc
-        return cls.build(utterances, participants, region, prov)  # type: ignore[arg-type]
+            provenance = Provenance(**prov)
+        except TypeError as exc:
+            raise InputError(f"provenance is malformed ({exc})") from None
+        return cls.build(utterances, participants, (float(region[0]), float(region[1])),
+                         provenance)
+
+
+_MISSING = object()
+
+
+def _get(obj: Any, key: str, where: str, kind: type | tuple[type, ...],
+         default: Any = _MISSING) -> Any:
+    """`obj[key]`, checked: an error names the key's path and what was expected."""
+    if not isinstance(obj, Mapping):
+        raise InputError(f"{where.rstrip('.') or 'the document'} is not an object")
+    if key not in obj:
+        if default is _MISSING:
+            raise InputError(f"{where}{key} is missing")
+        return default
+    value = obj[key]
+    numeric = kind in ((int, float), (int, float, type(None)))
+    if (isinstance(value, bool) and numeric) or not isinstance(value, kind):
+        names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+        raise InputError(f"{where}{key} is {type(value).__name__}, not {names}")
+    return value
+
+
+def _items(obj: Any, key: str, where: str = "", default: Any = _MISSING) -> list:
+    return _get(obj, key, where, list, default)

@@ -6,7 +6,10 @@ problem, what to do) with no traceback. Anything else is a bug and keeps its tra
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 class PolyphonyError(Exception):
@@ -26,9 +29,11 @@ class PolyphonyError(Exception):
         return self
 
     def __str__(self) -> str:
+        """One line, whatever a quoted piece of a bad file holds (line breaks, control
+        characters): the CLI prints exactly this."""
         where = f"{self.path}: " if self.path else ""
         hint = f" ({self.hint})" if self.hint else ""
-        return f"{where}{self.problem}{hint}"
+        return _CONTROL.sub(" ", f"{where}{self.problem}{hint}")
 
 
 class InputError(PolyphonyError):

@@ -30,7 +30,7 @@ def test_quirks_keep_every_utterance(tmp_path):
 def test_several_transcripts_need_a_choice(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text(HEADER + "1,0,client,00:00:01,Hi.\n2,0,client,00:00:01,Hello.\n")
-    with pytest.raises(InputError, match="--transcript"):
+    with pytest.raises(InputError, match="--recording"):
         annomi.read(path)
     assert annomi.read(path, transcript="2").utterances[0].text == "Hello."
 

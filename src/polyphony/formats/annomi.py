@@ -18,12 +18,17 @@ an utterance:
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
-from polyphony.conversation import Conversation, Provenance, Utterance
+from polyphony.conversation import Conversation
 from polyphony.errors import InputError
+from polyphony.files import read_text, write_text
+from polyphony.formats import select
+from polyphony.formats.labels import Attribution
 
 WORDS_PER_SECOND = 2.5
 _CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})(?:\.(\d+))?$")
@@ -72,7 +77,7 @@ def _conversation(rows: list[Mapping[str, str]], columns: tuple[str, str, str],
             t = previous_end
             repaired += 1
         starts.append(t)
-    utterances = []
+    reading = Attribution()
     for i, row in enumerate(rows):
         text = " ".join(row[text_col].split())
         given = parse_time(row[end_col]) if end_col else None
@@ -83,24 +88,26 @@ def _conversation(rows: list[Mapping[str, str]], columns: tuple[str, str, str],
             end = following
         else:
             end = starts[i] + _estimate(text)
-        utterances.append(Utterance(row[speaker_col].strip() or "unknown", starts[i], end,
-                                    text))
-    return Conversation.build(utterances, provenance=Provenance(
-        source="imported",
-        settings={"timing": "ends estimated from the next utterance's start",
-                  "repaired_timestamps": repaired}))
+        reading.add(row[speaker_col], starts[i], end, text)
+    if repaired:
+        reading.note(f"{repaired} malformed or backwards timestamp"
+                     f"{'' if repaired == 1 else 's'} repaired from the utterance before")
+    conv = reading.build()
+    return replace(conv, provenance=replace(conv.provenance, settings={
+        "timing": "ends estimated from the next utterance's start",
+        "repaired_timestamps": repaired}))
 
 
 def read_all(path: str | Path) -> dict[str, Conversation]:
     """Every conversation in the file, keyed by transcript id (`""` when there is none)."""
     path = Path(path)
+    reader = csv.DictReader(io.StringIO(read_text(path), newline=""), restval="")
     try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            header = reader.fieldnames or []
-            rows = list(reader)
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(f"cannot be read as CSV ({exc})", path=path) from exc
+        header = [h or "" for h in reader.fieldnames or []]
+        rows = list(reader)
+    except csv.Error as exc:
+        raise InputError(f"line {reader.line_num} cannot be read as CSV ({exc})",
+                         path=path) from None
     columns = (_column(header, SPEAKER_COLUMNS, path), _column(header, TIME_COLUMNS, path),
                _column(header, TEXT_COLUMNS, path))
     groups: dict[str, list[dict[str, str]]] = {}
@@ -123,21 +130,12 @@ def read_all(path: str | Path) -> dict[str, Conversation]:
 
 def read(path: str | Path, transcript: str | None = None) -> Conversation:
     conversations = read_all(path)
-    if transcript is not None:
-        if transcript not in conversations:
-            raise InputError(f"has no transcript {transcript!r}", path=path)
-        return conversations[transcript]
-    if len(conversations) > 1:
-        raise InputError(f"holds {len(conversations)} transcripts", path=path,
-                         hint="choose one with --transcript ID")
-    return next(iter(conversations.values()))
+    if not conversations:
+        raise InputError("holds no utterances", path=path)
+    return select.recording(conversations, transcript, Path(path), what="transcripts")
 
 
 def write(conv: Conversation, path: str | Path) -> Path:
-    import io
-
-    from polyphony.files import write_text
-
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["speaker", "start", "end", "text"])

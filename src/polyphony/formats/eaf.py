@@ -60,6 +60,9 @@ def _parse(path: Path) -> tuple[dict[str, float | None], list[Tier], dict[str, E
         line, column = exc.position
         raise InputError(f"is not well-formed XML (line {line}, column {column})",
                          path=path, hint="open and save it in ELAN, or fix the XML") from None
+    except LookupError as exc:
+        raise InputError(f"declares an encoding Python does not know ({exc})",
+                         path=path, hint="save it in ELAN as UTF-8") from None
     except OSError as exc:
         raise InputError(f"cannot be read ({exc.strerror})", path=path) from None
     if root.tag != "ANNOTATION_DOCUMENT":
