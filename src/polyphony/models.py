@@ -17,9 +17,12 @@ from pathlib import Path
 from polyphony.errors import ModelError
 from polyphony.files import sha256
 
-# Set before pyannote, huggingface_hub or transformers can be imported: they read these
-# once, at import time.
+# Set before pyannote, huggingface_hub, transformers or ONNX Runtime can be imported: they
+# read these once, at import time. ONNX Runtime's telemetry is sent from native code in a
+# background thread, which no Python socket guard sees; `disable_telemetry_events()` after
+# import does not stop it, the variable set before import does (issue 11).
 OFFLINE_ENVIRONMENT = {
+    "ORT_DISABLE_TELEMETRY": "1",
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
     "HF_DATASETS_OFFLINE": "1",

@@ -40,8 +40,6 @@ MAX_NAME_WORDS = 6
 
 @dataclass(frozen=True)
 class Cue:
-    line: int
-    identifier: str | None
     start: float
     end: float
     text: str  # the cue payload, lines joined with "\n", markup kept
@@ -90,10 +88,9 @@ def parse(text: str, path: Path, kind: str) -> list[Cue]:
         if start is None or end is None:
             raise InputError(f"line {line_no} has a malformed timing {block[timing_at]!r}",
                              path=path, hint="expected hh:mm:ss.ttt --> hh:mm:ss.ttt")
-        identifier = block[0].strip() if timing_at == 1 else None
         payload = "\n".join(block[timing_at + 1:])
         if end > start and _plain(payload):
-            cues.append(Cue(line_no, identifier, start, end, payload))
+            cues.append(Cue(start, end, payload))
     return cues
 
 
