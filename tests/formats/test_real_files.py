@@ -108,6 +108,40 @@ EXPECTED = [
     ("vtt/zoom_revgizmo_GMT20240124-202901_Recording.transcript.vtt", {},
      ("Conor Healy", "Dr. Melissa Ko", "Ryan Sloan", "Shreeharsh Kelkar", "Srijani Ghosh"),
      102, 653.349),
+    ("vtt/ableplayer_blocks4all_captions_en.vtt", {},
+     ("Adults in the background", "Boon", "Boon's Dad", "Boon's Mom", "Boon's mom", "Lauren",
+      "Lauren Milne", "Richard", "Richard Ladner"),
+     43, 146.338),
+    ("vtt/ableplayer_itaccess_captions_en.vtt", {},
+     ("Bruce Maas", "Edward Ray", "Gerry Hanley", "Michael Young", "Pablo Molina", "Pablo Molinda",
+      "Tracy Mitrano"),
+     94, 340.565),
+    ("vtt/amazon_transcribe_podwhisperer_temp.transcribe.out.vtt", {},
+     ("unknown",),
+     515, 1579.299),
+    ("vtt/audim_aud2sub_whisperx_example_02_podcast.srt", {},
+     ("Grant Sanderson", "Sal Khan"),
+     61, 150.361),
+    ("vtt/audim_podcast_02_podcast.srt", {},
+     ("Grant Sanderson", "Sal Khan"),
+     90, 156.000),
+    ("vtt/noscribe_interview.vtt", {},
+     ("S00", "S01", "S02"),
+     97, 125.326),
+    ("vtt/nzilbb_ag_eaf2vtt_expected_elan.vtt", {},
+     ("interviewer", "participant"),
+     147, 320.696),
+    ("vtt/nzilbb_ag_trs2vtt_expected_transcriber.vtt", {},
+     ("Interviewer", "mop03-2b"),
+     139, 303.763),
+    ("vtt/teams_oldstyle_webvttpy_teams_timeframe.vtt", {},
+     ("Adrian Petrescu", "Yuri Bakulin"),
+     2, 1.490),
+    ("vtt/zoom_ethereum_pm_acdt_087_transcript.vtt", {},
+     ("Andrew Ashikhmin", "Ben Adams", "Daniel Lehrner (Besu)", "Dragan Rakita", "Dustin",
+      "Gary Rong", "Justin Florentine (Besu)", "Justin Traglia", "Maria Silva", "Mario Vega",
+      "Stefan Starflinger", "Toni Wahrstätter", "jochem-brouwer", "potuz", "spencer", "terence"),
+     257, 1269.264),
 ]
 
 
@@ -155,6 +189,27 @@ def test_whisperx_style_bracket_labels_are_speakers(name):
     assert sorted(conv.speakers) == ["SPEAKER_00", "SPEAKER_01"]
     assert conv.utterances[0].speaker == "SPEAKER_01"
     assert conv.utterances[0].text == "Hola, bon dia, com et dius?"
+
+
+def test_noscribe_inline_overlaps_are_turns_of_their_own():
+    conv = read(DATA / "vtt/noscribe_interview.vtt")
+    assert sorted(conv.speakers) == ["S00", "S01", "S02"]  # not `//S02`
+    first = [(u.speaker, u.text) for u in conv.utterances[:3]]
+    assert first[1] == ("S02", "Ist das herrlich.") and first[2][0] == "S01"
+    assert not any("//" in u.text for u in conv.utterances[:20])
+    notes = conv.provenance.notes
+    assert "1 cue ending before it starts left out (line 227)" in notes
+    assert any("(//S02: ... //)" in note for note in notes)
+    assert any("1 label that only marks a pause" in note for note in notes)
+
+
+def test_bracketed_names_without_a_colon_and_backchannels_in_angle_brackets():
+    conv = read(DATA / "vtt/audim_aud2sub_whisperx_example_02_podcast.srt")
+    assert sorted(conv.speakers) == ["Grant Sanderson", "Sal Khan"]
+    assert not any(u.text.startswith("[") for u in conv.utterances)
+    texts = [u.text for u in read(DATA / "vtt/nzilbb_ag_trs2vtt_expected_transcriber.vtt")
+             .utterances]
+    assert "<yeah> and ah -" in texts  # not a WebVTT tag: the word stays
 
 
 def test_teams_voice_names_are_unescaped(tmp_path):

@@ -6,8 +6,9 @@ problem, and it takes what real exports contain (a byte-order mark, CRLF, Whispe
 without hours, `,` or `.` before the milliseconds, NOTE/STYLE/REGION blocks, cue settings).
 
 Who speaks a cue, by the first convention that the file uses (real examples in tests/data):
-- `<v Name>text</v>` voice spans (WebVTT, Teams), entities decoded; a cue with several
-  voices is divided among them in proportion to their words;
+- `<v Name>text</v>` voice spans (WebVTT, Teams, noScribe), entities decoded; a cue with
+  several voices (or noScribe's inline overlaps, `//S02: text //`) is divided among them
+  in proportion to their words;
 - `[SPEAKER_00]: text`, or the label alone on the cue's first line (`[SPEAKER_00 | 0.72]`):
   WhisperX, whisper-ctranslate2 and pipelines built on them;
 - `Name: text` (Zoom), adopted only when most cues start that way, so that a cue saying
@@ -32,7 +33,10 @@ from polyphony.formats.labels import Attribution
 _TIMING = re.compile(r"^\s*(\S+)\s+-->\s+(\S+)(?:\s.*)?$")
 _STAMP = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?$")
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?(?:\s+([^>]*))?>", re.IGNORECASE)
-_TAG = re.compile(r"</?[^>]*>")
+# WebVTT's own tags only: `<yeah>`, as converters write backchannels, is text
+_TAG = re.compile(r"</?(?:c|i|b|u|v|ruby|rt|lang)(?:[.\s][^>]*)?>|<\d+(?::\d+){1,2}\.\d+>",
+                  re.IGNORECASE)
+_INLINE = re.compile(r"//\s*([^:/\s][^:/]{0,40}?):\s*(.*?)\s*(?://|$)", re.DOTALL)
 _BRACKET = re.compile(r"^\[([^\]\n|]{1,64}?)(?:\s*\|[^\]\n]*)?\]\s*:?\s*")
 _NAME = re.compile(r"^([^\s:\[\]<>(),;?!\"][^:\[\]<>,;?!\"\n]{0,59}?):\s+(?=\S)")
 MAX_NAME_WORDS = 6
@@ -63,13 +67,15 @@ def stamp(t: float, separator: str = ".") -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{separator}{ms:03d}"
 
 
-def parse(text: str, path: Path, kind: str) -> list[Cue]:
-    """The cues of a WebVTT (`kind="vtt"`) or SubRip (`"srt"`) text, in file order."""
+def parse(text: str, path: Path, kind: str) -> tuple[list[Cue], list[int]]:
+    """The cues of a WebVTT (`kind="vtt"`) or SubRip (`"srt"`) text, in file order, and the
+    line numbers of timings that end before they start (real exports have them)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if kind == "vtt" and not lines[0].lstrip("\ufeff").startswith("WEBVTT"):
         raise InputError("line 1 does not start with WEBVTT", path=path,
                          hint="a WebVTT file begins with the line 'WEBVTT'")
     cues: list[Cue] = []
+    backwards: list[int] = []
     for block_start, block in _blocks(lines, 1 if kind == "vtt" else 0):
         first = block[0].lstrip("\ufeff").strip()
         if kind == "vtt" and (first.split(" ")[0] in ("NOTE", "STYLE", "REGION")
@@ -89,9 +95,11 @@ def parse(text: str, path: Path, kind: str) -> list[Cue]:
             raise InputError(f"line {line_no} has a malformed timing {block[timing_at]!r}",
                              path=path, hint="expected hh:mm:ss.ttt --> hh:mm:ss.ttt")
         payload = "\n".join(block[timing_at + 1:])
-        if end > start and _plain(payload):
+        if end < start:
+            backwards.append(line_no)
+        elif end > start and _plain(payload):
             cues.append(Cue(start, end, payload))
-    return cues
+    return cues, backwards
 
 
 def _blocks(lines: list[str], first: int) -> Iterator[tuple[int, list[str]]]:
@@ -124,18 +132,23 @@ def _plain(payload: str) -> str:
 
 
 def _voices(cue: Cue) -> list[tuple[str | None, str]]:
-    """(speaker, text) for each voice span of a cue; [(None, text)] without voice tags."""
+    """(speaker, text) for each voice span of a cue; [(None, text)] without voice tags.
+    noScribe writes a short overlap inside another's cue as `//S02: text //`: it becomes a
+    span of its own, and the host's voice resumes after it."""
     matches = list(_VOICE.finditer(cue.text))
     if not matches:
         return [(None, _plain(cue.text))]
-    spans = []
-    for i, match in enumerate(matches):
-        end = matches[i + 1].start() if i + 1 < len(matches) else len(cue.text)
-        name = " ".join(unescape(match.group(1) or "").split())
-        spans.append((name or None, _plain(cue.text[match.end():end])))
+    spans: list[tuple[str | None, str]] = []
     before = _plain(cue.text[:matches[0].start()])
     if before:
-        spans.insert(0, (None, before))
+        spans.append((None, before))
+    for i, match in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(cue.text)
+        host = " ".join(unescape(match.group(1) or "").split()).lstrip("/").strip() or None
+        pieces = _INLINE.split(cue.text[match.end():end])
+        spans.append((host, _plain(pieces[0])))
+        for name, said, after in zip(pieces[1::3], pieces[2::3], pieces[3::3], strict=True):
+            spans += [(name.strip(), _plain(said)), (host, _plain(after))]
     return [(name, text) for name, text in spans if text]
 
 
@@ -151,9 +164,13 @@ def _name(text: str) -> tuple[str, str] | None:
     return match.group(1).strip(), text[match.end():].strip()
 
 
-def conversation(cues: list[Cue]) -> Conversation:
+def conversation(cues: list[Cue], backwards: list[int]) -> Conversation:
     """Attribute every cue to a speaker by the file's convention (module docstring)."""
     reading = Attribution()
+    if backwards:
+        reading.note(f"{len(backwards)} cue{'' if len(backwards) == 1 else 's'} ending before "
+                     f"{'it starts' if len(backwards) == 1 else 'they start'} left out "
+                     f"(line {', '.join(map(str, backwards[:5]))})")
     texts = [_voices(cue) for cue in cues]
     plain = [" ".join(t for _, t in spans) for spans in texts]
     if any(name for spans in texts for name, _ in spans):
@@ -184,6 +201,11 @@ def conversation(cues: list[Cue]) -> Conversation:
             reading.add(name, t, end, said)
             t = end
     reading.note(f"speakers from {convention}")
+    inline = sum(len(_INLINE.findall(cue.text)) for cue in cues) if split is None else 0
+    if inline:
+        reading.note(f"{inline} overlap{'' if inline == 1 else 's'} written inside another's "
+                     "cue (//S02: ... //) read as turns of their own, timed in proportion "
+                     "to their words")
     if carried:
         reading.note(f"{carried} cue{'' if carried == 1 else 's'} without a speaker label "
                      "read as continuing the previous speaker's turn")

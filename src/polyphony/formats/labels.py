@@ -25,9 +25,10 @@ PLACEHOLDERS = frozenset({
 })
 
 # A pause written as text: Jefferson/GAT `(0.3)`, `(.)`, `(..)`, `((1.5))`; CHAT `(...)`,
-# `(1.5)`, `(2:03.5)`; Praat/MFA silence labels. A bare number is not a pause: "60." is
-# someone saying sixty.
+# `(1.5)`, `(2:03.5)`; noScribe's `(12 seconds pause)`; Praat/MFA silence labels. A bare
+# number is not a pause: "60." is someone saying sixty.
 _PAUSE = re.compile(r"^\(+\s*(?:\.{1,3}|\d+(?::\d+)?(?:\.\d+)?|-+)\s*\)+[.?!]?$"
+                    r"|^\(\s*\d+(?:[.,]\d+)?\s*(?:s|secs?|seconds?|sekunden)?\s*pause\s*\)$"
                     r"|^<?(?:sil|sp|pause)>?$", re.IGNORECASE)
 
 def is_placeholder(label: str | None) -> bool:
@@ -85,8 +86,10 @@ class Attribution:
               region: tuple[float, float] | None = None) -> Conversation:
         notes = list(self.notes)
         if self.pauses:
-            notes.append(f"{self.pauses} label{'' if self.pauses == 1 else 's'} that only "
-                         "mark a pause ('(0.3)', '(.)', 'sil', 'sp') read as silence")
+            one = self.pauses == 1
+            notes.append(f"{self.pauses} label{'' if one else 's'} that only "
+                         f"mark{'s' if one else ''} a pause ('(0.3)', '(.)', 'sil', 'sp') read "
+                         "as silence")
         if self.unattributed:
             n = sum(count for count, _ in self.unattributed.values())
             labels = ", ".join(repr(label) for label in self.unattributed)

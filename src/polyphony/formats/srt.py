@@ -33,4 +33,4 @@ def write(conv: Conversation, path: str | Path) -> Path:
 
 def read(path: str | Path) -> Conversation:
     path = Path(path)
-    return cues.conversation(cues.parse(read_text(path), path, "srt"))
+    return cues.conversation(*cues.parse(read_text(path), path, "srt"))

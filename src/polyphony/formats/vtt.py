@@ -32,4 +32,4 @@ def write(conv: Conversation, path: str | Path) -> Path:
 
 def read(path: str | Path) -> Conversation:
     path = Path(path)
-    return cues.conversation(cues.parse(read_text(path), path, "vtt"))
+    return cues.conversation(*cues.parse(read_text(path), path, "vtt"))
