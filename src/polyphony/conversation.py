@@ -286,7 +286,7 @@ class Conversation:
             raise InputError("region is not [start, end] in seconds")
         try:
             provenance = Provenance(**prov)
-        except TypeError as exc:
+        except (TypeError, ValueError) as exc:
             raise InputError(f"provenance is malformed ({exc})") from None
         return cls.build(utterances, participants, (float(region[0]), float(region[1])),
                          provenance)

@@ -49,6 +49,12 @@ def read_text(path: str | Path) -> str:
                          path=path, hint="save it as UTF-8 and try again") from None
 
 
+def lines(path: str | Path) -> list[str]:
+    """A text file's lines, split at line breaks only (`str.splitlines` also splits at form
+    feeds and Unicode separators, which would put error messages on the wrong line)."""
+    return read_text(path).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def json_text(data: Any) -> str:
     """`data` as polyphony writes JSON everywhere: indented, UTF-8 kept, and no NaN (which
     strict JSON readers reject)."""

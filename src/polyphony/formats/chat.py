@@ -16,7 +16,9 @@ Reading:
 
 Writing gives a file CLAN reads back: `@Participants` and `@ID` headers (the polyphony id
 and role kept in the @ID custom field, so a corrected file round-trips) and one bulleted
-main line per utterance.
+main line per utterance. Text from other formats passes through CHAT's syntax: its reserved
+characters are spelled out or dropped (`&` -> "and", `[` -> "("), an utterance without a
+terminator gains " .", and one without words is written `xxx` (speech not transcribed).
 """
 
 from __future__ import annotations
@@ -50,7 +52,10 @@ _CHAT_ROLE = {"person": "Target_Adult", "family": "Relative", "network": "Friend
               "clinician": "Therapist", "peer_practitioner": "Participant",
               "other": "Participant"}
 _CUSTOM = "polyphony:"
-_WRITE_SAFE = str.maketrans({"[": "(", "]": ")", "\x15": " "})
+# CHAT reads these as its own codes (scopes, events, word markers, linkers, bullets): text
+# from other formats spells them out or drops them, so that it reads back as words.
+_WRITE_SAFE = str.maketrans({"[": "(", "]": ")", "\x15": " ", "&": " and ", "@": " at ",
+                             "+": " plus ", "<": "", ">": "", '"': "", "^": ""})
 
 
 def _role(chat_role: str) -> str:
@@ -180,7 +185,7 @@ def dumps(conv: Conversation, language: str = "eng") -> str:
     codes = _codes(conv)
     entries, ids = [], []
     for p in conv.participants:
-        name = "_".join((p.label or "").split())
+        name = "_".join((p.label or "").replace(",", " ").split())  # `,` ends the entry
         role = _CHAT_ROLE[p.role]
         entries.append(" ".join(x for x in (codes[p.id], name, role) if x))
         pid = " ".join(p.id.replace("|", "/").split())
@@ -189,7 +194,6 @@ def dumps(conv: Conversation, language: str = "eng") -> str:
     out = ["@UTF8", "@Begin", f"@Languages:\t{language}",
            f"@Participants:\t{', '.join(entries)}", *ids]
     for u in conv.utterances:
-        # brackets would read back as CHAT scopes; a bullet mark would end the line's time
         said = " ".join(u.text.translate(_WRITE_SAFE).split()) or "xxx"  # words unheard
         if said[-1] not in ".?!":
             said += " ."

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from polyphony.conversation import Conversation
 from polyphony.errors import InputError
-from polyphony.files import write_json
+from polyphony.files import read_text, write_json
 
 
 def write(conv: Conversation, path: str | Path) -> Path:
@@ -17,9 +17,10 @@ def write(conv: Conversation, path: str | Path) -> Path:
 def read(path: str | Path) -> Conversation:
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"is not a readable conversation.json ({exc})", path=path) from exc
+        data = json.loads(read_text(path))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"is not a readable conversation.json ({exc.msg} at line "
+                         f"{exc.lineno}, column {exc.colno})", path=path) from None
     try:
         return Conversation.from_dict(data)
     except InputError as exc:

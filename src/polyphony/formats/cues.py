@@ -36,7 +36,12 @@ _VOICE = re.compile(r"<v(?:\.[^\s>]*)?(?:\s+([^>]*))?>", re.IGNORECASE)
 # WebVTT's own tags only: `<yeah>`, as converters write backchannels, is text
 _TAG = re.compile(r"</?(?:c|i|b|u|v|ruby|rt|lang)(?:[.\s][^>]*)?>|<\d+(?::\d+){1,2}\.\d+>",
                   re.IGNORECASE)
-_INLINE = re.compile(r"//\s*([^:/\s][^:/]{0,40}?):\s*(.*?)\s*(?://|$)", re.DOTALL)
+_INLINE = re.compile(r"(?<![\w:])//\s*([^:/\s][^:/]{0,40}?):\s*(.*?)\s*(?://|$)", re.DOTALL)
+# Bracketed sound notes of captions, which are not speakers: [laughs], [MUSIC PLAYING]
+_SOUND = re.compile(r"\b(?:laugh\w*|applause|music|inaudible|crosstalk|cough\w*|sigh\w*|"
+                    r"noise|silence|pause|chuckl\w*|sniff\w*|cries|crying|clears? throat|"
+                    r"indistinct|unintelligible|playing|background|overlapping)\b",
+                    re.IGNORECASE)
 _BRACKET = re.compile(r"^\[([^\]\n|]{1,64}?)(?:\s*\|[^\]\n]*)?\]\s*:?\s*")
 _NAME = re.compile(r"^([^\s:\[\]<>(),;?!\"][^:\[\]<>,;?!\"\n]{0,59}?):\s+(?=\S)")
 MAX_NAME_WORDS = 6
@@ -78,7 +83,7 @@ def parse(text: str, path: Path, kind: str) -> tuple[list[Cue], list[int]]:
     backwards: list[int] = []
     for block_start, block in _blocks(lines, 1 if kind == "vtt" else 0):
         first = block[0].lstrip("\ufeff").strip()
-        if kind == "vtt" and (first.split(" ")[0] in ("NOTE", "STYLE", "REGION")
+        if kind == "vtt" and (first.split()[0] in ("NOTE", "STYLE", "REGION")
                               or (block_start == 1 and "-->" not in "".join(block))):
             continue  # comments, style sheets, regions, and header lines such as `Kind:`
         timing_at = 0 if "-->" in block[0] else 1
@@ -154,7 +159,9 @@ def _voices(cue: Cue) -> list[tuple[str | None, str]]:
 
 def _bracket(text: str) -> tuple[str, str] | None:
     match = _BRACKET.match(text)
-    return (match.group(1).strip(), text[match.end():].strip()) if match else None
+    if not match or _SOUND.search(match.group(1)):
+        return None
+    return match.group(1).strip(), text[match.end():].strip()
 
 
 def _name(text: str) -> tuple[str, str] | None:

@@ -94,15 +94,15 @@ def _interpolate(slots: dict[str, float | None]) -> dict[str, float | None]:
     (ELAN keeps TIME_ORDER sorted); one with no aligned slot on either side stays None."""
     ids = list(slots)
     out = dict(slots)
-    known = [i for i, sid in enumerate(ids) if slots[sid] is not None]
+    previous: int | None = None  # index of the last aligned slot
     for i, sid in enumerate(ids):
-        if slots[sid] is not None:
+        if slots[sid] is None:
             continue
-        before = max((k for k in known if k < i), default=None)
-        after = min((k for k in known if k > i), default=None)
-        if before is not None and after is not None:
-            t0, t1 = slots[ids[before]], slots[ids[after]]
-            out[sid] = t0 + (t1 - t0) * (i - before) / (after - before)
+        if previous is not None and i - previous > 1:
+            t0, t1 = slots[ids[previous]], slots[sid]
+            for k in range(previous + 1, i):
+                out[ids[k]] = t0 + (t1 - t0) * (k - previous) / (i - previous)
+        previous = i
     return out
 
 
@@ -115,7 +115,7 @@ def _why_not_talk(tier: Tier, types: dict[str, ET.Element]) -> str | None:
         return f"{kind.get('CONSTRAINTS')} type"
     if kind is not None and kind.get("TIME_ALIGNABLE", "true") == "false":
         return "not time-aligned"
-    if not any(value.strip() for _, _, value in tier.annotations):
+    if not tier.annotations:
         return "empty"
     if kind is not None and kind.get("CONTROLLED_VOCABULARY_REF"):
         return "coding (controlled vocabulary)"
@@ -138,8 +138,7 @@ def read(path: str | Path, tiers: list[str] | None = None) -> Conversation:
     else:
         reasons = {t.id: _why_not_talk(t, types) for t in all_tiers}
         chosen = [t for t in all_tiers if reasons[t.id] is None]
-        passed = {t.id: why for t, why in ((t, reasons[t.id]) for t in all_tiers)
-                  if why is not None}
+        passed = {tid: why for tid, why in reasons.items() if why is not None}
     if not chosen:
         raise InputError("has no tier that looks like speech", path=path,
                          hint="choose tiers with --tiers; its tiers: " +

@@ -13,15 +13,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from polyphony.conversation import Conversation, Participant, Provenance, Utterance
+from polyphony.conversation import Conversation, Participant, Provenance, Utterance, Word
 
 UNLABELLED = "unknown"  # the one participant of a file without speaker labels
 
 # Compared case-insensitively, after stripping brackets and whitespace.
 PLACEHOLDERS = frozenset({
     "", "unknown", "unk", "speaker", "spk", "unidentified", "unassigned", "none", "null",
-    "nan", "na", "n/a", "<na>", "?", "??", "-", "speech", "nonspeech", "non-speech", "ov",
-    "overlap", "noise", "music", "silence", "sil", "sp", "uu",
+    "nan", "n/a", "<na>", "?", "??", "-", "speech", "nonspeech", "non-speech", "ov",
+    "overlap", "noise", "music", "silence", "uu",
 })
 
 # A pause written as text: Jefferson/GAT `(0.3)`, `(.)`, `(..)`, `((1.5))`; CHAT `(...)`,
@@ -55,7 +55,7 @@ class Attribution:
     notes: list[str] = field(default_factory=list)
 
     def add(self, speaker: str | None, start: float, end: float, text: str = "",
-            words: tuple = ()) -> None:
+            words: tuple[Word, ...] = ()) -> None:
         if text and is_pause(text):
             self.pauses += 1
             return
@@ -70,7 +70,7 @@ class Attribution:
         self.unattributed[label] = (n + 1, seconds + max(0.0, end - start))
 
     def add_unlabelled(self, start: float, end: float, text: str = "",
-                       words: tuple = ()) -> None:
+                       words: tuple[Word, ...] = ()) -> None:
         """Speech of a file that names no speaker at all: one participant, `unknown`, whose
         numbers the `no_speaker_labels` flag qualifies."""
         if not is_pause(text):

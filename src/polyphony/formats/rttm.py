@@ -12,7 +12,8 @@ from pathlib import Path
 
 from polyphony.conversation import Conversation
 from polyphony.errors import InputError
-from polyphony.files import read_text, write_text
+from polyphony.files import lines as text_lines
+from polyphony.files import write_text
 from polyphony.formats import select
 from polyphony.formats.labels import Attribution
 
@@ -64,7 +65,7 @@ def read_uem(path: str | Path, recording: str | None = None) -> tuple[float, flo
     """The scored region: from the first UEM start to the last UEM end."""
     path = Path(path)
     spans: dict[str, list[tuple[float, float]]] = {}
-    for n, line in enumerate(read_text(path).splitlines(), 1):
+    for n, line in enumerate(text_lines(path), 1):
         fields = line.split()
         if not fields or fields[0].startswith(";"):
             continue
@@ -75,14 +76,17 @@ def read_uem(path: str | Path, recording: str | None = None) -> tuple[float, flo
                              path=path) from None
     if not spans:
         raise InputError("holds no UEM region", path=path)
-    chosen = select.recording(spans, recording if recording in spans else None, path)
+    if recording is not None and recording not in spans:
+        raise InputError(f"has no region for recording {recording!r}", path=path,
+                         hint=f"it covers: {', '.join(spans)}")
+    chosen = select.recording(spans, recording, path)
     return min(s for s, _ in chosen), max(e for _, e in chosen)
 
 
 def read(path: str | Path, uem: str | Path | None = None,
          recording: str | None = None) -> Conversation:
     path = Path(path)
-    by_file, empty = parse(read_text(path).splitlines(), path)
+    by_file, empty = parse(text_lines(path), path)
     if not by_file:
         raise InputError("holds no SPEAKER lines", path=path,
                          hint="is this an RTTM file? each speech turn is a line "
@@ -95,8 +99,8 @@ def read(path: str | Path, uem: str | Path | None = None,
     if len(by_file) > 1:
         reading.note(f"recording {chosen!r} of {len(by_file)} in the file")
     if empty.get(chosen):
-        lines = empty[chosen]
-        reading.note(f"{len(lines)} SPEAKER line{'' if len(lines) == 1 else 's'} of zero or "
-                     f"negative duration left out (line {', '.join(map(str, lines[:5]))})")
+        skipped = empty[chosen]
+        reading.note(f"{len(skipped)} SPEAKER line{'' if len(skipped) == 1 else 's'} of zero "
+                     f"or negative duration left out (line {', '.join(map(str, skipped[:5]))})")
     return reading.build(has_text=False,
                          region=read_uem(uem, chosen) if uem else None)

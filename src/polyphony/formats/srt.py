@@ -12,10 +12,13 @@ from polyphony.conversation import Conversation
 from polyphony.files import read_text, write_text
 from polyphony.formats import cues
 
+_LABEL_SAFE = str.maketrans({"[": "(", "]": ")", "|": "/", "<": "(", ">": ")"})
+
 
 def _label(name: str) -> str:
-    """A name as a `[label]`: brackets and line breaks would end it early."""
-    return " ".join(name.replace("[", "(").replace("]", ")").split())
+    """A name as a `[label]`: brackets, line breaks, `|` (WhisperX variants put a score
+    after it) and `<>` (read as markup) would cut it short."""
+    return " ".join(name.translate(_LABEL_SAFE).split())
 
 
 def dumps(conv: Conversation) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from polyphony.conversation import Conversation
 from polyphony.errors import InputError
-from polyphony.files import read_text, write_text
+from polyphony.files import lines, write_text
 from polyphony.formats import select
 from polyphony.formats.labels import Attribution
 
@@ -21,7 +21,7 @@ _NOT_SPEECH = ("inter_segment_gap", "ignore_time_segment_in_scoring")
 def read(path: str | Path, recording: str | None = None) -> Conversation:
     path = Path(path)
     by_file: dict[str, list[tuple[str, float, float, str]]] = {}
-    for n, line in enumerate(read_text(path).splitlines(), 1):
+    for n, line in enumerate(lines(path), 1):
         if not line.strip() or line.lstrip().startswith(";;"):
             continue
         fields = line.split(maxsplit=5)
@@ -52,8 +52,8 @@ def read(path: str | Path, recording: str | None = None) -> Conversation:
 def dumps(conv: Conversation, uri: str) -> str:
     uri = "_".join(uri.split()) or "recording"
     return "".join(f"{uri} 1 {'_'.join(u.speaker.split())} {u.start:.3f} {u.end:.3f} "
-                   f"{' '.join(u.text.split())}\n"
-                   for u in conv.utterances if u.has_text)
+                   f"{' '.join(u.text.split())}".rstrip() + "\n"
+                   for u in conv.utterances)
 
 
 def write(conv: Conversation, path: str | Path, uri: str | None = None) -> Path:

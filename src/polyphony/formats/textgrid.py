@@ -20,6 +20,7 @@ format; praatio still writes the files.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,14 +35,16 @@ _TOKEN = re.compile(r'"(?:[^"]|"")*"|![^\n]*|\[[^\]"\n]*\]|[^\s"]+')
 _NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
 # Coarsest first: the first level a speaker has is their talk.
 TALK_LEVELS = ("utterances", "utterance", "sentences", "sentence", "phrases", "phrase",
-               "transcription", "ortho", "orthography", "text", "turns", "turn",
-               "words", "word", "tokens", "token")
+               "transcription", "trn", "ortho", "orthography", "ort", "text", "turns", "turn",
+               "words", "word", "tokens", "token", "kan")
+# BAS WebMAUS: ORT (orthography), KAN (canonical), MAU/MAS (phonetic segments)
 SUBWORD_LEVELS = ("syllables", "syllable", "morphemes", "morpheme", "phones", "phone",
-                  "phonemes", "phoneme", "segments", "segment")
+                  "phonemes", "phoneme", "segments", "segment", "mau", "mas")
 NOT_TALK = ("mute", "errors", "error", "style", "tones", "tone", "breaks", "break", "misc",
             "pitch", "comments", "comment", "notes", "note", "noise", "noises", "ruido",
             "ruidos", "bruit", "bruits", "geräusch", "geräusche", "events", "event")
-_LEVEL_SPLIT = re.compile(r"^(.+?)\s+-\s+(.+)$")
+LEVELS = frozenset((*TALK_LEVELS, *SUBWORD_LEVELS, *NOT_TALK))
+_LEVEL_SPLIT = re.compile(r"^(.+?)\s*[-_]\s*([^-_]+)$")
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ class _Tokens:
 
     def count(self, what: str) -> int:
         value = self.number(what)
-        if value != int(value) or value < 0:
+        if not math.isfinite(value) or value != int(value) or value < 0:
             raise InputError(f"expected a count of {what}, found {value}", path=self.path)
         return int(value)
 
@@ -160,17 +163,19 @@ def _chronological(tokens: _Tokens) -> tuple[tuple[float, float], list[Tier]]:
 
 
 def _level(name: str) -> tuple[str | None, str | None]:
-    """(speaker, level) from a tier name: `Speaker - words` -> ("Speaker", "words"),
-    `phones` -> (None, "phones"), `bob` -> ("bob", None)."""
+    """(speaker, level) from a tier name: `Speaker - words`, `Speaker_words` or
+    `words - Speaker` -> ("Speaker", "words"); `phones` or WebMAUS's `ORT-MAU` (two levels)
+    -> (None, the first level); `bob` -> ("bob", None)."""
     bare = name.strip().strip('"').strip()
-    levels = (*TALK_LEVELS, *SUBWORD_LEVELS, *NOT_TALK)
-    if bare.lower() in levels:
+    if bare.lower() in LEVELS:
         return None, bare.lower()
     match = _LEVEL_SPLIT.match(bare)
     if match:
-        for speaker, level in (match.groups(), reversed(match.groups())):
-            if level.lower() in levels:
-                return speaker.strip(), level.lower()
+        first, second = (part.strip() for part in match.groups())
+        if first.lower() in LEVELS:
+            return (None if second.lower() in LEVELS else second), first.lower()
+        if second.lower() in LEVELS:
+            return first, second.lower()
     return bare, None
 
 
@@ -220,10 +225,11 @@ def read(path: str | Path, tiers: list[str] | None = None) -> Conversation:
     for tier, speaker in chosen:
         for start, end, label in tier.intervals:
             if end > start and label.strip():
-                if unnamed:
-                    reading.add_unlabelled(start, end, " ".join(label.split()))
+                text = " ".join(label.split())
+                if speaker is None:  # a talker the tier names only by level
+                    reading.add_unlabelled(start, end, text)
                 else:
-                    reading.add(speaker, start, end, " ".join(label.split()))
+                    reading.add(speaker, start, end, text)
     reading.note("read tiers " + ", ".join(
         tier.name if speaker == tier.name else f"{tier.name} as {speaker or 'unknown'}"
         for tier, speaker in chosen))

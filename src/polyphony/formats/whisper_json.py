@@ -109,8 +109,12 @@ def read(path: str | Path) -> Conversation:
         raise InputError(f"is not a Whisper-style JSON transcript (found: {keys})",
                          path=path, hint="expected a 'segments' list, as WhisperX, "
                                          "whisper-ctranslate2 and openai-whisper write")
-    key = next(k for k in ("segments", "speakers", "chunks")
-               if isinstance(data.get(k), list) and (data[k] or k == "chunks"))
+    # insanely-fast-whisper keeps `speakers` empty when it did not diarize; then `chunks`
+    key = next((k for k in ("segments", "speakers", "chunks")
+                if isinstance(data.get(k), list) and data[k]), None)
+    if key is None:
+        raise InputError("holds no segments: the recording had no speech Whisper could "
+                         "transcribe", path=path, hint="check that this is the right file")
     items = data[key]
     labelled = any(isinstance(s, Mapping) and _speaker(s) is not None for s in items)
     reading = Attribution()
@@ -141,7 +145,7 @@ def read(path: str | Path) -> Conversation:
     return reading.build(speaker_labels=labelled)
 
 
-def to_dict(conv: Conversation) -> dict:
+def to_dict(conv: Conversation) -> dict[str, Any]:
     segments = [{
         "start": u.start, "end": u.end, "text": u.text, "speaker": u.speaker,
         "words": [{"word": w.text, "start": w.start, "end": w.end, "score": w.probability,
