@@ -86,6 +86,7 @@ def clean(text: str) -> tuple[str, bool]:
     text = _SCOPED.sub(" ", text)
     text = _EVENT.sub(" ", text)
     text = re.sub(r"@\S*", "", text)  # word@s, word@l: language and form markers
+    text = re.sub(r"(?<!\S)0\w+", " ", text)  # 0word: a word omitted, not said
     # special terminators (+... +/. +//? +"/.) end as their final mark; linkers (+< +^) go
     text = re.sub(r"\+[^\s\w]*([.?!])\s*$", r" \1", text.rstrip())
     text = re.sub(r"\+[^\s\w]*", " ", text)

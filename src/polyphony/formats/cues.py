@@ -125,8 +125,10 @@ def _blocks(lines: list[str], first: int) -> Iterator[tuple[int, list[str]]]:
                 continue  # stray spaces between cues
             start = n
         elif "-->" in line and any("-->" in b for b in block):
+            # a cue number just before it belongs to the new cue, not the old one's text
+            number = block.pop() if block[-1].strip().isdigit() else None
             yield start, block
-            block, start = [], n
+            block, start = ([number] if number else []), n - bool(number)
         block.append(line)
     if block:
         yield start, block
