@@ -204,3 +204,14 @@ def test_a_malformed_json_segment_is_named_by_key(tmp_path):
     result = run("metrics", str(bad))
     assert result.exit_code == 1
     assert "segments[1] has no 'start'" in result.output and "NoneType" not in result.output
+
+
+def test_evaluate_one_recording_of_a_file_that_holds_several(tmp_path):
+    hyp = tmp_path / "hyp.rttm"
+    hyp.write_text("SPEAKER trn02 1 20.704 0.688 <NA> <NA> x <NA> <NA>\n")
+    result = run("evaluate", str(hyp), str(DATA / "rttm/pyannote__debug.train.rttm"),
+                 "--recording", "trn02", "--collar", "0", "-o", "-")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["der"] == 0.0
+    result = run("evaluate", str(hyp), str(DATA / "rttm/pyannote__debug.train.rttm"))
+    assert result.exit_code == 1 and "--recording ID" in result.output

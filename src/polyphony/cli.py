@@ -201,9 +201,11 @@ def metrics(input: Path, roster: Path | None, format_: str | None, tiers: str | 
 @click.option("--collar", type=float, default=0.25, show_default=True,
               help="Forgiveness collar in seconds around reference boundaries.")
 @click.option("--skip-overlap", is_flag=True, help="Do not score overlapped speech (DER).")
+@click.option("--recording", help="Which recording to score, in files that hold several "
+                                  "(RTTM, STM).")
 @click.option("-o", "--output", help="Also write the scores as JSON here ('-': stdout).")
 def evaluate(hypothesis: Path, reference: Path, reference_text: Path | None, collar: float,
-             skip_overlap: bool, output: str | None) -> None:
+             skip_overlap: bool, recording: str | None, output: str | None) -> None:
     """Score HYPOTHESIS against REFERENCE: DER, JER, WER, cpWER and speaker-count error.
 
     Both may be any format `polyphony metrics` reads (a results folder's conversation.json
@@ -212,11 +214,15 @@ def evaluate(hypothesis: Path, reference: Path, reference_text: Path | None, col
     from dataclasses import asdict
 
     from polyphony import evaluate as ev
-    from polyphony.formats import read
+    from polyphony.formats import accepts, detect, read
 
     try:
-        hyp, ref = read(hypothesis), read(reference)
-        text = read(reference_text) if reference_text else None
+        def load(path: Path):
+            fmt = detect(path)
+            return read(path, fmt, recording=recording if accepts(fmt, "recording") else None)
+
+        hyp, ref = load(hypothesis), load(reference)
+        text = load(reference_text) if reference_text else None
         scores = ev.score(ref, hyp, collar, text, skip_overlap)
         _write_json_output(output, asdict(scores))
     except PolyphonyError as error:

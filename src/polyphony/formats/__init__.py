@@ -77,6 +77,11 @@ def canonical(format: str) -> str:
     return name
 
 
+def accepts(format: str, option: str) -> bool:
+    """Whether the reader of `format` takes `option` (`recording`, `tiers`, `uem`, ...)."""
+    return option in inspect.signature(READERS[canonical(format)]).parameters
+
+
 def read(path: str | Path, format: str | None = None, **options: Any) -> Conversation:
     """Read a transcript. `options` left as None are not passed on."""
     path = Path(path)
@@ -84,9 +89,8 @@ def read(path: str | Path, format: str | None = None, **options: Any) -> Convers
     name = canonical(format) if format else detect(path)
     reader = READERS[name]
     given = {key: value for key, value in options.items() if value is not None}
-    accepted = inspect.signature(reader).parameters
     for key in given:
-        if key not in accepted:
+        if not accepts(name, key):
             flag = "--" + key.replace("_", "-")
             raise UsageError(f"{flag} does not apply to {name} files", path=path)
     try:
