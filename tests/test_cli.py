@@ -167,9 +167,10 @@ def test_analyze_defaults_are_the_library_defaults():
 
 
 def test_speaker_names_are_printed_as_data_not_markup(tmp_path):
+    # dscore's real RTTM, its two speakers renamed to rich markup
     rttm = tmp_path / "names.rttm"
-    rttm.write_text("SPEAKER m 1 0.0 6.0 <NA> <NA> [bold]Sam <NA> <NA>\n"
-                    "SPEAKER m 1 6.5 9.0 <NA> <NA> [/] <NA> <NA>\n")
+    rttm.write_text((DATA / "rttm/dscore__ref.rttm").read_text()
+                    .replace("speaker1", "[bold]Sam").replace("speaker2", "[/]"))
     out = tmp_path / "m.json"
     result = run("metrics", str(rttm), "-o", str(out))
     assert result.exit_code == 0, result.output
@@ -198,9 +199,11 @@ def test_choosing_part_of_a_file_is_checked(tmp_path):
 
 
 def test_a_malformed_json_segment_is_named_by_key(tmp_path):
+    # WhisperX's real output with the start of its second segment deleted
+    data = json.loads((DATA / "json/whisperx_diarize_french_call.json").read_text())
+    del data["segments"][1]["start"]
     bad = tmp_path / "whisperx.json"
-    bad.write_text('{"segments": [{"start": 0, "end": 1, "text": "hi", "speaker": "A"},'
-                   ' {"end": 2, "text": "there", "speaker": "B"}]}')
+    bad.write_text(json.dumps(data))
     result = run("metrics", str(bad))
     assert result.exit_code == 1
     assert "segments[1] has no 'start'" in result.output and "NoneType" not in result.output
