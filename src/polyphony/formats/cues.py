@@ -28,6 +28,7 @@ from pathlib import Path
 
 from polyphony.conversation import Conversation
 from polyphony.errors import InputError
+from polyphony.files import read_text
 from polyphony.formats.labels import Attribution
 
 _TIMING = re.compile(r"^\s*(\S+)\s+-->\s+(\S+)(?:\s.*)?$")
@@ -70,6 +71,11 @@ def stamp(t: float, separator: str = ".") -> str:
     m, rem = divmod(rem, 60_000)
     s, ms = divmod(rem, 1000)
     return f"{h:02d}:{m:02d}:{s:02d}{separator}{ms:03d}"
+
+
+def read(path: Path, kind: str) -> Conversation:
+    """A WebVTT (`kind="vtt"`) or SubRip (`"srt"`) file as a Conversation."""
+    return conversation(*parse(read_text(path), path, kind))
 
 
 def parse(text: str, path: Path, kind: str) -> tuple[list[Cue], list[int]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from polyphony.conversation import Conversation
-from polyphony.files import read_text, write_text
+from polyphony.files import write_text
 from polyphony.formats import cues
 
 _LABEL_SAFE = str.maketrans({"[": "(", "]": ")", "|": "/", "<": "(", ">": ")"})
@@ -35,5 +35,4 @@ def write(conv: Conversation, path: str | Path) -> Path:
 
 
 def read(path: str | Path) -> Conversation:
-    path = Path(path)
-    return cues.conversation(*cues.parse(read_text(path), path, "srt"))
+    return cues.read(Path(path), "srt")

@@ -10,7 +10,7 @@ from html import escape
 from pathlib import Path
 
 from polyphony.conversation import Conversation
-from polyphony.files import read_text, write_text
+from polyphony.files import write_text
 from polyphony.formats import cues
 
 
@@ -31,5 +31,4 @@ def write(conv: Conversation, path: str | Path) -> Path:
 
 
 def read(path: str | Path) -> Conversation:
-    path = Path(path)
-    return cues.conversation(*cues.parse(read_text(path), path, "vtt"))
+    return cues.read(Path(path), "vtt")
