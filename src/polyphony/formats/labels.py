@@ -2,9 +2,9 @@
 
 Producers write "nobody in particular" in many ways (`UNKNOWN`, `SPEAKER` without a number,
 a diarizer's class labels `SPEECH` or `ov`), and transcripts mark pauses as text (`(0.3)`,
-`(.)`). Counting either as a person, or as speech, gives a confident wrong
-number, so every reader sends its labels and texts through here, and `Attribution` keeps
-the count of what was set aside, for the flags.
+`(.)`). Counting either as a person, or as speech, gives a confident wrong number, so every
+reader sends its labels and texts through here, and `Attribution` keeps the count of what
+was set aside, for the flags.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ PLACEHOLDERS = frozenset({
 _PAUSE = re.compile(r"^\(+\s*(?:\.{1,3}|\d+(?::\d+)?(?:\.\d+)?|-+)\s*\)+[.?!]?$"
                     r"|^\(\s*\d+(?:[.,]\d+)?\s*(?:s|secs?|seconds?|sekunden)?\s*pause\s*\)$"
                     r"|^<?(?:sil|sp|pause)>?$", re.IGNORECASE)
+
 
 def is_placeholder(label: str | None) -> bool:
     """True when `label` names no particular person."""
