@@ -18,8 +18,20 @@ def test_bracketed_sound_notes_are_not_speakers(tmp_path):
                             for n, text in enumerate(cues, 1)))
     conv = read(path)
     assert sorted(conv.speakers) == ["JOHN", "MARY"]
-    second = conv.utterances[1]  # no label: it continues the turn before
-    assert (second.speaker, second.text) == ("JOHN", "[laughs] okay")
+    assert [u.text for u in conv.utterances] == ["Hi", "hey", "bye"]
+    # in a [SPEAKER] file a cue without a label is nobody known, not the last speaker
+    assert conv.provenance.unattributed["(none)"][0] == 2
+
+
+def test_zoom_names_with_a_comma_are_taken_when_they_recur(tmp_path):
+    path = tmp_path / "zoom.vtt"
+    cues = ["Jane Doe: hello", "Smith, Bob: hi Jane, I disagree", "Jane Doe: why",
+            "Smith, Bob: because", "Well, I think: no"]
+    path.write_text("WEBVTT\n\n" + "".join(
+        f"{n}\n00:00:0{n}.000 --> 00:00:0{n}.900\n{text}\n\n" for n, text in enumerate(cues, 1)))
+    conv = read(path)
+    assert sorted(conv.speakers) == ["Jane Doe", "Smith, Bob"]
+    assert conv.utterances[-1].text == "Well, I think: no"  # said once: speech, not a name
 
 
 def test_a_url_is_not_an_inline_overlap(tmp_path):

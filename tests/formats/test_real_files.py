@@ -285,6 +285,20 @@ def test_elan_time_slots_without_a_value_are_interpolated(tmp_path):
     assert target.start < moved.end < conv.utterances[1].end
 
 
+def test_elan_reference_tiers_take_their_text_from_the_transcription_tier(tmp_path):
+    # Poio's real Turkish file renamed into the `ref@SPK` / `tx@SPK` convention of
+    # language-documentation exports (Toolbox, FLEx, DoReCo)
+    def rename(text: str) -> str:
+        return (text.replace('TIER_ID="P-Spch"', 'TIER_ID="ref@P"')
+                .replace('PARENT_REF="P-Spch"', 'PARENT_REF="ref@P"')
+                .replace('TIER_ID="P-Trans"', 'TIER_ID="tx@P"'))
+
+    conv = read(_copy(tmp_path, "eaf/poio-api__turkish.eaf", rename))
+    assert conv.speakers == ["P"] and len(conv.utterances) == 9
+    assert conv.utterances[0].text == "yesterday evening I came home running"
+    assert "text of ref@P (utterance ids) from its child tier tx@P" in conv.provenance.notes
+
+
 def test_elan_tiers_can_be_chosen_by_pattern():
     conv = read(DATA / "eaf/poio-api__example.eaf", tiers=["*-Words"])
     assert conv.speakers == ["W-Words"] and len(conv.utterances) == 97

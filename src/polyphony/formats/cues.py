@@ -13,9 +13,11 @@ Who speaks a cue, by the first convention that the file uses (real examples in t
   WhisperX, whisper-ctranslate2 and pipelines built on them;
 - `Name: text` (Zoom), adopted only when most cues start that way, so that a cue saying
   "Note: ..." in a file without speakers is not a person.
-A cue without a label in a labelled file continues the previous speaker's turn (Zoom and
-podcast transcripts name only a turn's first cue), and the reader says how many it gave
-on. A file with no convention at all is read as one participant `unknown`, and says so.
+A cue without a label continues the previous speaker's turn in a file of `<v>` tags or
+`Name:` prefixes (Zoom, Teams and captioners name only a turn's first cue), and the reader
+says how many it gave on; in a `[SPEAKER]:` file it names nobody (WhisperX found no
+speaker for it) and is flagged as unattributed speech. A file with no convention at all is
+read as one participant `unknown`, and says so.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from html import unescape
 from pathlib import Path
 
@@ -45,6 +48,9 @@ _SOUND = re.compile(r"\b(?:laugh\w*|applause|music|inaudible|crosstalk|cough\w*|
                     re.IGNORECASE)
 _BRACKET = re.compile(r"^\[([^\]\n|]{1,64}?)(?:\s*\|[^\]\n]*)?\]\s*:?\s*")
 _NAME = re.compile(r"^([^\s:\[\]<>(),;?!\"][^:\[\]<>,;?!\"\n]{0,59}?):\s+(?=\S)")
+# A name with a comma ("Smith, Bob: ...") is taken only when it labels two cues or more:
+# a single "Well, I think: ..." is speech.
+_NAME_WITH_COMMA = re.compile(r"^([^\s:\[\]<>(),;?!\"][^:\[\]<>;?!\"\n]{0,59}?):\s+(?=\S)")
 MAX_NAME_WORDS = 6
 
 
@@ -172,11 +178,21 @@ def _bracket(text: str) -> tuple[str, str] | None:
     return match.group(1).strip(), text[match.end():].strip()
 
 
-def _name(text: str) -> tuple[str, str] | None:
+def _name(text: str, repeated: frozenset[str] = frozenset()) -> tuple[str, str] | None:
     match = _NAME.match(text)
-    if not match or len(match.group(1).split()) > MAX_NAME_WORDS:
+    if not match:
+        match = _NAME_WITH_COMMA.match(text)
+        if not match or match.group(1).strip() not in repeated:
+            return None
+    if len(match.group(1).split()) > MAX_NAME_WORDS:
         return None
     return match.group(1).strip(), text[match.end():].strip()
+
+
+def _repeated_comma_names(texts: list[str]) -> frozenset[str]:
+    labels = [m.group(1).strip() for m in map(_NAME_WITH_COMMA.match, texts)
+              if m and "," in m.group(1)]
+    return frozenset(label for label in labels if labels.count(label) >= 2)
 
 
 def conversation(cues: list[Cue], backwards: list[int]) -> Conversation:
@@ -192,14 +208,18 @@ def conversation(cues: list[Cue], backwards: list[int]) -> Conversation:
         convention, split = "<v> voice tags", None
     elif sum(1 for t in plain if _bracket(t)) * 2 >= len(plain) > 0:
         convention, split = "[SPEAKER]: labels", _bracket
-    elif sum(1 for t in plain if _name(t)) * 2 > len(plain) > 0:
-        convention, split = "'Name: text' prefixes", _name
+    elif sum(1 for t in plain if _name(t, repeated := _repeated_comma_names(plain))) * 2 \
+            > len(plain) > 0:
+        convention, split = "'Name: text' prefixes", partial(_name, repeated=repeated)
     else:
         for cue, text in zip(cues, plain, strict=True):
             reading.add_unlabelled(cue.start, cue.end, text)
         reading.note("no speaker labels found (no <v> tags, [SPEAKER]: or 'Name:' "
                      "prefixes): all speech is read as one participant 'unknown'")
         return reading.build(speaker_labels=False)
+    # WhisperX leaves a cue unlabelled when no speaker overlapped it: that is nobody known.
+    # Zoom, Teams and caption files name a turn on its first cue only: that is a turn going on.
+    carry = split is not _bracket
     current, carried = None, 0
     for cue, spans, text in zip(cues, texts, plain, strict=True):
         if split is not None:
@@ -209,7 +229,7 @@ def conversation(cues: list[Cue], backwards: list[int]) -> Conversation:
         t = cue.start
         for (name, said), n in zip(spans, words, strict=True):
             end = t + (cue.end - cue.start) * n / sum(words)
-            if name is None:
+            if name is None and carry:
                 carried += current is not None
                 name = current
             current = name

@@ -7,14 +7,18 @@ Which tiers are speech, by default:
   speech that a top-level tier already holds, so reading them again would count it twice;
 - but not a tier that is coding rather than talk: one whose type takes a controlled
   vocabulary, whose name or type says gesture, gaze, comment, note, code, marker, topic,
-  translation, gloss, silence, pause and the like, or whose every annotation is a number;
+  translation, gloss, silence, pause, event, noise or metadata, or whose every annotation
+  is a number;
 - and not an empty tier (ELAN's `default`).
-The speaker is the tier's PARTICIPANT when set, else the tier id, so one person's tiers are
-one participant. `tiers=` (glob patterns, `--tiers` on the command line) overrides the
-choice. The reader notes which tiers it read as whom, and which it passed over and why.
+The speaker is the tier's PARTICIPANT when set, else the speaker a `ref@SPK` style id
+names, else the tier id, so one person's tiers are one participant. `tiers=` (glob
+patterns, `--tiers` on the command line) overrides the choice. The reader notes which tiers
+it read as whom, and which it passed over and why.
 
 Time slots without a value (unaligned, common in real files) take a time interpolated
-between their aligned neighbours in the file's time order, as ELAN shows them.
+between their aligned neighbours in the file's time order, as ELAN shows them. A reference
+tier (`ref@SPK`, whose values are utterance ids, as Toolbox, FLEx and DoReCo exports write
+it) takes its text from its transcription child (`tx@SPK`, `orth@SPK`).
 
 Parsed with the standard library's ElementTree: pympi-ling's reader fails on unaligned slots
 and loses where a malformed file breaks. pympi-ling still writes the files.
@@ -34,9 +38,12 @@ from polyphony.formats import select
 from polyphony.formats.labels import Attribution, is_pause
 
 _NOT_TALK = re.compile(
-    r"(?:^|[^a-z])(gesture|gestures|gaze|comments?|notes?|codes?|coding|markers?|topics?|"
-    r"translations?|transl|glosse?s?|silences?|pauses?|events?|actions?|context|noises?|"
-    r"metadata|tags?|hands?|head|face|posture)(?:[^a-z]|$)", re.IGNORECASE)
+    r"(?:^|[^a-z])(gestures?|gaze|comments?|notes?|codes?|coding|markers?|topics?|"
+    r"translations?|transl|glosse?s?|silences?|pauses?|events?|noises?|metadata)"
+    r"(?:[^a-z]|$)", re.IGNORECASE)
+_REF = re.compile(r"^ref(?:[@_\-\s]|t\b|$)", re.IGNORECASE)
+_TRANSCRIPTION = re.compile(r"^(?:tx|orth|trs|transcription|text|utterance)(?:[@_\-\s]|t\b|$)",
+                            re.IGNORECASE)
 _NUMBER = re.compile(r"^[\s(]*[-+]?\d+(?:[.,]\d+)?[\s)]*$")
 
 
@@ -46,11 +53,15 @@ class Tier:
     participant: str
     type: str
     parent: str | None
-    annotations: tuple[tuple[str | None, str | None, str], ...]  # slot1, slot2, value
+    annotations: tuple[tuple[str, str | None, str | None, str], ...]  # id, slot1, slot2, value
+    references: tuple[tuple[str, str], ...] = ()  # (the annotation it refers to, value)
 
     @property
     def speaker(self) -> str:
-        return self.participant or self.id
+        """PARTICIPANT, else the speaker that a `type@SPEAKER` tier id names, else the id."""
+        if self.participant:
+            return self.participant
+        return self.id.rsplit("@", 1)[1] if "@" in self.id.strip("@") else self.id
 
 
 def _parse(path: Path) -> tuple[dict[str, float | None], list[Tier], dict[str, ET.Element]]:
@@ -79,13 +90,15 @@ def _parse(path: Path) -> tuple[dict[str, float | None], list[Tier], dict[str, E
     types = {t.get("LINGUISTIC_TYPE_ID", ""): t for t in root.iter("LINGUISTIC_TYPE")}
     tiers = []
     for tier in root.iter("TIER"):
-        annotations = []
-        for a in tier.iter("ALIGNABLE_ANNOTATION"):
-            value = a.findtext("ANNOTATION_VALUE") or ""
-            annotations.append((a.get("TIME_SLOT_REF1"), a.get("TIME_SLOT_REF2"), value))
+        annotations = tuple(
+            (a.get("ANNOTATION_ID", ""), a.get("TIME_SLOT_REF1"), a.get("TIME_SLOT_REF2"),
+             a.findtext("ANNOTATION_VALUE") or "")
+            for a in tier.iter("ALIGNABLE_ANNOTATION"))
+        references = tuple((a.get("ANNOTATION_REF", ""), a.findtext("ANNOTATION_VALUE") or "")
+                           for a in tier.iter("REF_ANNOTATION"))
         tiers.append(Tier(tier.get("TIER_ID", ""), (tier.get("PARTICIPANT") or "").strip(),
                           tier.get("LINGUISTIC_TYPE_REF", ""), tier.get("PARENT_REF"),
-                          tuple(annotations)))
+                          annotations, references))
     return _interpolate(slots), tiers, types
 
 
@@ -122,10 +135,27 @@ def _why_not_talk(tier: Tier, types: dict[str, ET.Element]) -> str | None:
     match = _NOT_TALK.search(tier.id) or _NOT_TALK.search(tier.type)
     if match:
         return f"coding ({match.group(1).lower()})"
-    values = [v for _, _, v in tier.annotations if v.strip() and not is_pause(v)]
+    values = [v for *_, v in tier.annotations if v.strip() and not is_pause(v)]
     if values and all(_NUMBER.match(v) for v in values):
         return "coding (numbers only)"
     return None
+
+
+def _texts(tier: Tier, tiers: list[Tier]) -> tuple[dict[str, str], str | None]:
+    """For a reference tier (`ref@SPK`, the language-documentation convention of Toolbox,
+    FLEx and DoReCo exports), whose values are utterance ids, the transcription that its
+    child tier (`tx@SPK`, `orth@SPK`) holds, by annotation id, and that child's id ("" when
+    it has none: its speech has timing but no text); for any other tier, ({}, None)."""
+    if not (_REF.match(tier.id) or _REF.match(tier.type)):
+        return {}, None
+    for child in tiers:
+        if child.parent == tier.id and child.references and (
+                _TRANSCRIPTION.match(child.id) or _TRANSCRIPTION.match(child.type)):
+            texts: dict[str, str] = {}
+            for ref, value in child.references:
+                texts[ref] = f"{texts[ref]} {value}" if ref in texts else value
+            return texts, child.id
+    return {}, ""
 
 
 def read(path: str | Path, tiers: list[str] | None = None) -> Conversation:
@@ -146,13 +176,20 @@ def read(path: str | Path, tiers: list[str] | None = None) -> Conversation:
     reading = Attribution()
     unresolved = 0
     for tier in chosen:
-        for ref1, ref2, value in tier.annotations:
+        texts, source = _texts(tier, all_tiers)
+        if source:
+            reading.note(f"text of {tier.id} (utterance ids) from its child tier {source}")
+        elif source is not None:
+            reading.note(f"{tier.id} holds utterance ids and has no transcription tier: "
+                         "its speech is timed, without text")
+        for aid, ref1, ref2, value in tier.annotations:
             start, end = slots.get(ref1 or ""), slots.get(ref2 or "")
             if start is None or end is None:
                 unresolved += 1
                 continue
             if end > start:
-                reading.add(tier.speaker, start, end, " ".join(value.split()))
+                text = texts.get(aid, "") if source is not None else value
+                reading.add(tier.speaker, start, end, " ".join(text.split()))
     reading.note("read tiers " + ", ".join(
         t.id if t.id == t.speaker else f"{t.id} as {t.speaker}" for t in chosen))
     dependent = [t for t, why in passed.items() if why.startswith("depends on")]
