@@ -267,6 +267,14 @@ def test_elan_one_person_over_two_tiers_is_one_participant(tmp_path):
     assert conv.speakers == ["Interviewer"] and len(conv.utterances) == 140
 
 
+def test_elan_placeholder_participants_do_not_merge_people(tmp_path):
+    # the real interview with a template's PARTICIPANT="Speaker" on both speech tiers
+    path = _copy(tmp_path, "eaf/nzilbb-ag__elan_annotations.eaf",
+                 lambda text: text.replace('PARTICIPANT="mop03-2b"', 'PARTICIPANT="Speaker"')
+                 .replace('PARTICIPANT="Interviewer"', 'PARTICIPANT="Speaker"'))
+    assert sorted(read(path).speakers) == ["Interviewer", "mop03-2b"]
+
+
 def test_elan_time_slots_without_a_value_are_interpolated(tmp_path):
     # poio's example has an unaligned slot on a word tier (it crashed the old reader); here a
     # slot that a speech annotation ends on loses its value too

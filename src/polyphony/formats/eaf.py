@@ -35,7 +35,7 @@ from polyphony.conversation import Conversation
 from polyphony.errors import InputError
 from polyphony.files import write_text
 from polyphony.formats import select
-from polyphony.formats.labels import Attribution, is_pause
+from polyphony.formats.labels import Attribution, is_pause, is_placeholder
 
 _NOT_TALK = re.compile(
     r"(?:^|[^a-z])(gestures?|gaze|comments?|notes?|codes?|coding|markers?|topics?|"
@@ -58,8 +58,10 @@ class Tier:
 
     @property
     def speaker(self) -> str:
-        """PARTICIPANT, else the speaker that a `type@SPEAKER` tier id names, else the id."""
-        if self.participant:
+        """PARTICIPANT, else the speaker that a `type@SPEAKER` tier id names, else the id. A
+        placeholder PARTICIPANT (`unknown`, `speaker`, left by a template on every tier)
+        would merge different people, so it counts as none."""
+        if self.participant and not is_placeholder(self.participant):
             return self.participant
         return self.id.rsplit("@", 1)[1] if "@" in self.id.strip("@") else self.id
 
