@@ -29,6 +29,9 @@ EXPECTED = [
     ("chat/teicorpo__064.cha", {}, ("CHI", "EXP"), 177, 464.958),
     ("chat/teicorpo__TestDNF4.cha", {}, ("FAT", "GAB", "LUC", "MOT", "OBS1", "OBS2"), 236, 773.826),
     ("eaf/act__SYNC_rotar_y_flexionar.eaf", {}, ("StuL2", "TeaF-Julieta"), 17, 12.190),
+    ("eaf/langdoc_FRelan_kpv_izva18440000Castren-2.eaf", {}, ("bundle:Castren",), 13, 130.000),
+    ("eaf/langdoc_elan-fst_kpv_izva20140404IgusevJA-fragment.eaf", {},
+     ("JAI-M-1939", "NTP-M-1986"), 23, 99.742),
     ("eaf/nzilbb-ag__elan_annotations.eaf", {}, ("Interviewer", "mop03-2b"), 140, 310.388),
     ("eaf/poio-api__example.eaf", {}, ("K-Spch", "W-Spch"), 22, 34.310),
     ("eaf/poio-api__turkish.eaf", {}, ("P-Spch",), 9, 48.340),
@@ -291,6 +294,18 @@ def test_elan_time_slots_without_a_value_are_interpolated(tmp_path):
     assert len(conv.utterances) == len(original.utterances)
     moved = next(u for u in conv.utterances if u.start == target.start)
     assert target.start < moved.end < conv.utterances[1].end
+
+
+def test_elan_reference_tiers_of_a_language_documentation_corpus():
+    # Izhma Komi (IKDP): ref@SPK holds utterance ids, orth@SPK the transcription
+    conv = read(DATA / "eaf/langdoc_elan-fst_kpv_izva20140404IgusevJA-fragment.eaf")
+    assert sorted(conv.speakers) == ["JAI-M-1939", "NTP-M-1986"]
+    assert conv.utterances[0].text.startswith("Значит, турун ми пуктам")
+    assert "text of ref@JAI-M-1939 (utterance ids) from its child tier orth@JAI-M-1939" in \
+        conv.provenance.notes
+    # Castrén's text has a second, original-spelling tier `orth(orig)@`: not the transcription
+    castren = read(DATA / "eaf/langdoc_FRelan_kpv_izva18440000Castren-2.eaf")
+    assert any("from its child tier orth@bundle:Castren" in n for n in castren.provenance.notes)
 
 
 def test_elan_reference_tiers_take_their_text_from_the_transcription_tier(tmp_path):
