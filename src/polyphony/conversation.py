@@ -255,7 +255,7 @@ class Conversation:
             raise InputError(f"conversation schema version {version!r} is not supported",
                              hint=f"this polyphony reads version {SCHEMA_VERSION}")
         prov = _get(data, "provenance", "", Mapping, {})
-        known = {f for f in Provenance.__dataclass_fields__}
+        known = set(Provenance.__dataclass_fields__)
         unknown = sorted(set(prov) - known)
         if unknown:
             raise InputError(f"provenance has unknown key {unknown[0]!r}",

@@ -73,9 +73,9 @@ def flags(conv: Conversation, voice: dict[str, Any],
         out.append(_flag(
             "unattributed_speech",
             f"{n} utterance{'' if n == 1 else 's'} ({seconds:.1f} s, "
-            f"{seconds / spoken if spoken else 0:.0%} of the speech) carry the producer's "
-            f"placeholder {labels} instead of a speaker and are left out: shares are of the "
-            "attributed speech, and their time counts as silence"))
+            f"{seconds / spoken if spoken else 0:.0%} of the speech) name no speaker "
+            f"(labelled {labels}) and are left out: shares are of the attributed speech, "
+            "and their time counts as silence"))
     if prov.source == "automatic":
         out.append(_flag("automatic",
                          "computed from automatic transcription and diarization, "
