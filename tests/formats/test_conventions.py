@@ -82,3 +82,16 @@ def test_a_uem_without_the_chosen_recording_is_refused(tmp_path):
     (tmp_path / "x.uem").write_text("otherrec 1 0.000 100.000\n")
     with pytest.raises(InputError, match=r"no region for recording 'rec1'.*otherrec"):
         read(tmp_path / "x.rttm", uem=tmp_path / "x.uem", recording="rec1")
+
+
+def test_a_whisperx_segment_without_a_speaker_takes_its_words_speaker(tmp_path):
+    path = tmp_path / "wx.json"
+    path.write_text(json.dumps({"segments": [
+        {"start": 0, "end": 1, "text": "hi", "speaker": "SPEAKER_00"},
+        {"start": 1, "end": 2, "text": "yes ok", "words": [
+            {"word": "yes", "start": 1.0, "end": 1.4, "speaker": "SPEAKER_01"},
+            {"word": "ok", "start": 1.5, "end": 1.9, "speaker": "SPEAKER_01"}]},
+        {"start": 2, "end": 3, "text": "hm"}]}))
+    conv = read(path)
+    assert [u.speaker for u in conv.utterances] == ["SPEAKER_00", "SPEAKER_01"]
+    assert conv.provenance.unattributed["(none)"][0] == 1

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -133,6 +134,10 @@ def read(path: str | Path) -> Conversation:
             continue  # Whisper emits zero-length segments; they hold no speech
         speaker = _speaker(item)
         words = _words(item, speaker, where, path)
+        if speaker is None and any(w.speaker for w in words):
+            # WhisperX labels words on their own; a segment it could not label takes the
+            # speaker of most of its words
+            speaker = Counter(w.speaker for w in words if w.speaker).most_common(1)[0][0]
         if labelled:
             reading.add(speaker, start, end, text, words)
         else:
