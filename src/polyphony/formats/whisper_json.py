@@ -4,8 +4,9 @@ openai-whisper, whisper-timestamped and insanely-fast-whisper.
 They share one shape with many spellings, all read here:
 - utterances are `segments` (`start`, `end`, `text`), or insanely-fast-whisper's `speakers`
   (diarized) or `chunks`, each with `timestamp: [start, end]`;
-- the speaker is `speaker` (or `speaker_id`); a producer's placeholder (`UNKNOWN`) names
-  nobody, and a file where no segment has one has no speaker labels at all;
+- the speaker is `speaker` (or `speaker_id`), else that of most of the segment's words; a
+  producer's placeholder (`UNKNOWN`) names nobody, and a file where no segment has one has
+  no speaker labels at all;
 - words are `words` (a list, or `null` when not aligned), each `word` or `text`, with
   `start`/`end` (WhisperX leaves both out for numbers it could not align) and `score`,
   `probability` or `confidence`.
