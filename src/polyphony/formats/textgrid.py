@@ -104,6 +104,16 @@ class _Tokens:
                              path=self.path)
         return token[1:-1].replace('""', '"')
 
+    def skip_domain(self) -> None:
+        """A tier's own xmin and xmax: the grid's domain and the intervals are what count."""
+        self.number("tier xmin")
+        self.number("tier xmax")
+
+    def skip_point(self) -> None:
+        """A point of a TextTier (pitch marks, ToBI tones): no one's talk."""
+        self.number("a point time")
+        self.string("a point mark")
+
     def peek_absent(self) -> bool:
         return self.at < len(self.items) and self.items[self.at][0] == "<absent>"
 
@@ -124,7 +134,7 @@ def parse(text: str, path: Path) -> tuple[tuple[float, float], list[Tier]]:
     tiers = []
     for _ in range(tokens.count("tiers")):
         cls, name = tokens.string("a tier class"), tokens.string("a tier name")
-        tokens.number("tier xmin"), tokens.number("tier xmax")
+        tokens.skip_domain()
         n = tokens.count(f"intervals of tier {name!r}")
         if cls == "IntervalTier":
             tiers.append(Tier(name, tuple(
@@ -132,7 +142,7 @@ def parse(text: str, path: Path) -> tuple[tuple[float, float], list[Tier]]:
                  tokens.string("an interval label")) for _ in range(n))))
         elif cls == "TextTier":
             for _ in range(n):
-                tokens.number("a point time"), tokens.string("a point mark")
+                tokens.skip_point()
             tiers.append(Tier(name, (), points=True))
         else:
             raise InputError(f"tier {name!r} has unknown class {cls!r}", path=path,
@@ -145,7 +155,7 @@ def _chronological(tokens: _Tokens) -> tuple[tuple[float, float], list[Tier]]:
     heads = []
     for _ in range(tokens.count("tiers")):
         cls, name = tokens.string("a tier class"), tokens.string("a tier name")
-        tokens.number("tier xmin"), tokens.number("tier xmax")
+        tokens.skip_domain()
         heads.append((cls, name, []))
     while tokens.at < len(tokens.items):
         index = tokens.count("a tier number")
@@ -157,7 +167,7 @@ def _chronological(tokens: _Tokens) -> tuple[tuple[float, float], list[Tier]]:
             entries.append((tokens.number("xmin"), tokens.number("xmax"),
                             tokens.string("a label")))
         else:
-            tokens.number("a point time"), tokens.string("a point mark")
+            tokens.skip_point()
     return domain, [Tier(name, tuple(entries), points=cls != "IntervalTier")
                     for cls, name, entries in heads]
 
