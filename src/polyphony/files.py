@@ -49,10 +49,15 @@ def read_text(path: str | Path) -> str:
                          path=path, hint="save it as UTF-8 and try again") from None
 
 
+def split_lines(text: str) -> list[str]:
+    """`text` split at line breaks (LF, CRLF or CR) only: `str.splitlines` also splits at
+    form feeds and Unicode separators, which would put error messages on the wrong line."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def lines(path: str | Path) -> list[str]:
-    """A text file's lines, split at line breaks only (`str.splitlines` also splits at form
-    feeds and Unicode separators, which would put error messages on the wrong line)."""
-    return read_text(path).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    """A text file's lines (`read_text`, then `split_lines`)."""
+    return split_lines(read_text(path))
 
 
 def json_text(data: Any) -> str:

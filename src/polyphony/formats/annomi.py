@@ -21,7 +21,6 @@ import csv
 import io
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 
 from polyphony.conversation import Conversation
@@ -92,10 +91,8 @@ def _conversation(rows: list[Mapping[str, str]], columns: tuple[str, str, str],
     if repaired:
         reading.note(f"{repaired} malformed or backwards timestamp"
                      f"{'' if repaired == 1 else 's'} repaired from the utterance before")
-    conv = reading.build()
-    return replace(conv, provenance=replace(conv.provenance, settings={
-        "timing": "ends estimated from the next utterance's start",
-        "repaired_timestamps": repaired}))
+    return reading.build(settings={"timing": "ends estimated from the next utterance's start",
+                                   "repaired_timestamps": repaired})
 
 
 def read_all(path: str | Path) -> dict[str, Conversation]:

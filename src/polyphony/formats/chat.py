@@ -28,7 +28,7 @@ from pathlib import Path
 
 from polyphony.conversation import Conversation, Participant
 from polyphony.errors import InputError
-from polyphony.files import read_text, write_text
+from polyphony.files import read_text, split_lines, write_text
 from polyphony.formats.labels import Attribution
 
 _BULLET = re.compile(r"\x15(\d+)_(\d+)\x15")
@@ -66,7 +66,7 @@ def _role(chat_role: str) -> str:
 def _logical_lines(text: str) -> list[tuple[int, str]]:
     """(first line number, line) with continuation lines (starting with a tab) joined on."""
     out: list[tuple[int, str]] = []
-    for n, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
+    for n, line in enumerate(split_lines(text), 1):
         if line.startswith(("\t", " ")) and out:
             out[-1] = (out[-1][0], f"{out[-1][1]} {line.strip()}")
         elif line.strip():

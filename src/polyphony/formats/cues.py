@@ -31,7 +31,7 @@ from pathlib import Path
 
 from polyphony.conversation import Conversation
 from polyphony.errors import InputError
-from polyphony.files import read_text
+from polyphony.files import read_text, split_lines
 from polyphony.formats.labels import Attribution
 
 _TIMING = re.compile(r"^\s*(\S+)\s+-->\s+(\S+)(?:\s.*)?$")
@@ -87,7 +87,7 @@ def read(path: Path, kind: str) -> Conversation:
 def parse(text: str, path: Path, kind: str) -> tuple[list[Cue], list[int]]:
     """The cues of a WebVTT (`kind="vtt"`) or SubRip (`"srt"`) text, in file order, and the
     line numbers of timings that end before they start (real exports have them)."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = split_lines(text)
     if kind == "vtt" and not lines[0].lstrip("\ufeff").startswith("WEBVTT"):
         raise InputError("line 1 does not start with WEBVTT", path=path,
                          hint="a WebVTT file begins with the line 'WEBVTT'")

@@ -10,8 +10,9 @@ was set aside, for the flags.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from polyphony.conversation import Conversation, Participant, Provenance, Utterance, Word
 
@@ -84,7 +85,8 @@ class Attribution:
 
     def build(self, *, has_text: bool = True, speaker_labels: bool = True,
               participants: Iterable[Participant] = (),
-              region: tuple[float, float] | None = None) -> Conversation:
+              region: tuple[float, float] | None = None,
+              settings: Mapping[str, Any] | None = None) -> Conversation:
         notes = list(self.notes)
         if self.pauses:
             one = self.pauses == 1
@@ -98,5 +100,6 @@ class Attribution:
                          "nobody and are left out of the participants")
         return Conversation.build(
             self.utterances, participants, region,
-            Provenance(source="imported", has_text=has_text, speaker_labels=speaker_labels,
-                       unattributed=dict(self.unattributed), notes=tuple(notes)))
+            Provenance(source="imported", settings=dict(settings or {}), has_text=has_text,
+                       speaker_labels=speaker_labels, unattributed=dict(self.unattributed),
+                       notes=tuple(notes)))
