@@ -17,6 +17,7 @@ take too long here.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import resource
 import subprocess
@@ -29,9 +30,10 @@ import numpy as np
 import soundfile as sf
 
 import polyphony  # noqa: F401  (offline environment first)
-from polyphony import evaluate
+from polyphony import consent, evaluate
 from polyphony.conversation import Conversation, Utterance
 from polyphony.formats import rttm, stm
+from polyphony.roster import load as load_roster
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "network-meeting"
@@ -52,8 +54,10 @@ def make_long(folder: Path, minutes: float) -> Path:
                              u.text) for k in range(repeats) for u in ref.utterances]
         module.write(Conversation.build(shifted, ref.participants,
                                         provenance=ref.provenance), folder / f"{name}.{kind}")
-    (folder / f"{name}.consent.toml").write_text(
-        f'recordings = ["{path.name}"]\nanalysis = true\n', encoding="utf-8")
+    people = [(p.id, p.role) for p in load_roster(EXAMPLE / "roster.toml").participants]
+    (folder / f"{name}.consent.toml").write_text(consent.manifest_text(
+        name, {path.name: None}, people, dt.date.today(),
+        dt.date.today() + dt.timedelta(days=1)), encoding="utf-8")
     return path
 
 

@@ -78,11 +78,27 @@ def connection_attempts():
 
 @pytest.fixture(scope="session")
 def sample_recording(tmp_path_factory) -> Path:
-    """pyannote's sample, copied beside a consent record (it is a public recording)."""
+    """pyannote's sample, copied beside a consent manifest (it is a public recording)."""
     folder = tmp_path_factory.mktemp("sample")
     shutil.copy(pyannote_sample_dir() / "sample.wav", folder / "sample.wav")
-    (folder / "consent.toml").write_text('recordings = ["sample.wav"]\nanalysis = true\n')
+    write_consent(folder, "sample.wav")
     return folder / "sample.wav"
+
+
+def write_consent(folder: Path, *recordings: str, people=(("a", "other"), ("b", "other")),
+                  purposes=("recording", "analysis", "sharing")) -> Path:
+    """A schema-2 manifest in `folder` covering `recordings`, granted a year ago, kept for
+    a year from now."""
+    import datetime as dt
+
+    from polyphony.consent import manifest_text
+
+    today = dt.date.today()
+    path = folder / "consent.toml"
+    path.write_text(manifest_text("test-meeting", dict.fromkeys(recordings), people,
+                                  today - dt.timedelta(days=365),
+                                  today + dt.timedelta(days=365), purposes))
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from polyphony.cli import main
-from tests.conftest import DATA
+from tests.conftest import DATA, write_consent
 
 
 def run(*args: str):
@@ -22,7 +22,7 @@ def test_bad_inputs_give_one_line_each_and_exit_1(tmp_path):
     empty.write_bytes(b"")
     text = tmp_path / "notes.mp3"
     text.write_text("not audio at all\n" * 50)
-    (tmp_path / "consent.toml").write_text('recordings = ["notes.mp3"]\nanalysis = true\n')
+    write_consent(tmp_path, "notes.mp3")
     result = run("analyze", str(tmp_path / "missing.wav"), str(empty), str(text),
                  "--out", str(tmp_path / "out"))
     assert result.exit_code == 1
@@ -39,7 +39,7 @@ def test_no_consent_no_processing(tmp_path, sample_recording):
     lonely.write_bytes(sample_recording.read_bytes())
     result = run("analyze", str(lonely), "--out", str(tmp_path / "out"))
     assert result.exit_code == 1
-    assert "has no consent record" in result.output
+    assert "has no consent manifest" in result.output
     assert not (tmp_path / "out").exists()
 
 

@@ -18,8 +18,14 @@ def test_loads_participants_roles_and_voice_mapping(tmp_path):
 @pytest.mark.parametrize(("text", "message"), [
     ("", "no \\[\\[participant\\]\\]"),
     ('[[participant]]\nrole = "person"\n', "has no id"),
-    ('[[participant]]\nid = "a"\nrole = "boss"\n', "unknown role"),
-    ('[[participant]]\nid = "a"\n[[participant]]\nid = "a"\n', "twice"),
+    ('[[participant]]\nid = "a"\nrole = "boss"\n', r"participant\[0\]: .*unknown role"),
+    ('[[participant]]\nid = "a"\n[[participant]]\nid = "a"\n',
+     r"participant\[1\] repeats the participant id 'a'"),
+    ('[[participant]]\nid = "a"\nspeaker = "S1"\n[[participant]]\nid = "b"\nspeaker = "S1"\n',
+     r"participant\[1\] maps speaker 'S1', already mapped to 'a'"),
+    ('[[participant]]\nid = "a"\nspeaker = "S1"\ndiarized = "S2"\n', "both speaker and"),
+    ('[[participant]]\nid = "a"\nrol = "person"\n', r"participant\[0\].rol is not a"),
+    ('title = "x"\n[[participant]]\nid = "a"\n', "title is not a roster key"),
     ("[[participant\n", "not a valid TOML"),
 ])
 def test_bad_rosters_name_the_file(tmp_path, text, message):

@@ -33,11 +33,17 @@ def diarization_conversation(analysis: Analysis) -> Conversation:
 
 def analyze_recording(recording: str | Path, out: str | Path, *, roster: Roster | None = None,
                       settings: Settings = Settings(), consent_file: str | Path | None = None,
-                      force: bool = False, deidentify: bool = False) -> Result:
-    """Consent check, the full pipeline, metrics, and every output file, in one call."""
+                      force: bool = False, deidentify: bool = False,
+                      check_consent: bool = True) -> Result:
+    """Consent check, the full pipeline, metrics, and every output file, in one call.
+
+    A de-identified report is made to be shared with an Action Learning Set, so
+    `deidentify` needs everyone's `sharing` consent as well as `analysis`."""
     recording = Path(recording)
     folder = output_dir(out, recording.stem, force)
-    analysis = analyze(recording, roster=roster, settings=settings, consent_file=consent_file)
+    purposes = ("analysis", "sharing") if deidentify else ("analysis",)
+    analysis = analyze(recording, roster=roster, settings=settings, consent_file=consent_file,
+                       purposes=purposes, check_consent=check_consent)
     metrics = compute_metrics(analysis.conversation,
                               expected_speakers=analysis.expected_speakers,
                               split_voices=analysis.diarization.splits)

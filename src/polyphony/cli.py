@@ -37,6 +37,14 @@ def _write_json_output(output: str | None, data: object) -> None:
         write_json(output, data)
 
 
+def _warn_unchecked(skipped: bool) -> None:
+    """`--no-consent-check` is never quiet, not even with --quiet."""
+    if skipped:
+        from polyphony.consent import NO_CHECK_WARNING
+
+        _err.print(f"[bold red]WARNING[/bold red]: {NO_CHECK_WARNING}", soft_wrap=True)
+
+
 def _quiet_libraries() -> None:
     """pyannote warns that torchcodec is missing on every import; polyphony never uses it
     (audio is decoded with PyAV and handed over in memory)."""
@@ -84,8 +92,12 @@ def main() -> None:
 @click.option("--block-minutes", type=click.FloatRange(min=1.0), default=10.0,
               show_default=True, help="Long recordings are processed in blocks of about "
                                       "this length; memory grows with it, not the recording.")
-@click.option("--deidentify", is_flag=True,
-              help="HTML report names roles, not people, and leaves out the transcript.")
+@click.option("--deidentify", "--redact", "deidentify", is_flag=True,
+              help="HTML report names roles, not people, and leaves out the transcript, to "
+                   "be shared; needs everyone's sharing consent.")
+@click.option("--no-consent-check", is_flag=True,
+              help="Skip the consent check, for public corpora only. Said loudly, and "
+                   "recorded in the results and every report.")
 @click.option("--force", is_flag=True, help="Overwrite existing results.")
 @click.option("--quiet", is_flag=True, help="Print errors only.")
 def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Path | None,
@@ -93,11 +105,14 @@ def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Pa
             device: str, asr_model: str, language: str | None,
             diarization_pipeline: Path | None, resegment: bool, min_pause: float,
             segmentation_step: float,
-            block_minutes: float, deidentify: bool, force: bool, quiet: bool) -> None:
+            block_minutes: float, deidentify: bool, no_consent_check: bool, force: bool,
+            quiet: bool) -> None:
     """Transcribe, diarize and measure each AUDIO recording.
 
     Writes conversation.json, diarization.rttm, transcript.vtt, metrics.json and
-    report.html for each recording. One bad recording never stops the others.
+    report.html for each recording. One bad recording never stops the others. Each
+    recording needs a consent manifest granting analysis from everyone it lists
+    (docs/privacy.md).
     """
     from polyphony import roster as roster_mod
     from polyphony.analyze import analyze_recording
@@ -118,6 +133,7 @@ def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Pa
         _fail(error)
         sys.exit(2)
 
+    _warn_unchecked(no_consent_check)
     console = Console(quiet=quiet)
     failed = 0
     for path in audio:
@@ -125,7 +141,8 @@ def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Pa
             with console.status(f"analysing {escape(str(path))}", spinner="dots"):
                 result = analyze_recording(path, out, roster=loaded, settings=settings,
                                            consent_file=consent, force=force,
-                                           deidentify=deidentify)
+                                           deidentify=deidentify,
+                                           check_consent=not no_consent_check)
         except PolyphonyError as error:
             error.located(path)
             _fail(error)
@@ -239,6 +256,58 @@ def evaluate(hypothesis: Path, reference: Path, reference_text: Path | None, col
         f"DER {pct(scores.der)} (collar {collar} s, overlap {overlap})  JER {pct(scores.jer)}"
         f"  WER {pct(scores.wer)}  cpWER {pct(scores.cpwer)}  speaker count error "
         f"{scores.speaker_count_error:+d}", highlight=False)
+
+
+@main.command()
+@click.argument("results", type=click.Path(path_type=Path))
+@click.option("--redact", is_flag=True,
+              help="The page for an Action Learning Set: roles, not names, no transcript. "
+                   "Needs everyone's sharing consent; written to report-deidentified.html.")
+@click.option("--consent", type=click.Path(path_type=Path),
+              help="The meeting's consent manifest (default: the one that allowed the "
+                   "analysis, read again).")
+@click.option("--no-consent-check", is_flag=True,
+              help="Skip the sharing check, for public corpora only; the page says so.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write the page here instead.")
+def report(results: Path, redact: bool, consent: Path | None, no_consent_check: bool,
+           output: Path | None) -> None:
+    """Write the HTML report of a RESULTS folder again, from its conversation.json."""
+    from polyphony.report.rebuild import report_results
+
+    if redact:
+        _warn_unchecked(no_consent_check)
+    try:
+        path = report_results(results, redact=redact, consent_file=consent,
+                              check_consent=not no_consent_check, output=output)
+    except PolyphonyError as error:
+        _fail(error)
+        sys.exit(1)
+    click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument("root", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="List what would be deleted; delete nothing.")
+def purge(root: Path, dry_run: bool) -> None:
+    """Delete the results under ROOT whose retention date has passed or whose consent was
+    withdrawn. Only polyphony's own files are deleted."""
+    from polyphony import purge as purging
+
+    try:
+        due, kept = purging.survey(root)
+        if not dry_run:
+            purging.purge(root, due)
+    except PolyphonyError as error:
+        _fail(error)
+        sys.exit(1)
+    verb = "would delete" if dry_run else "deleted"
+    for item in due:
+        click.echo(f"{verb} {item.folder} ({item.reason})")
+    for item in kept:
+        _err.print(f"kept {item.folder}: {item.why}", markup=False, highlight=False,
+                   soft_wrap=True)
+    click.echo(f"{len(due)} results folder{'s' * (len(due) != 1)} {verb}")
 
 
 @main.command()

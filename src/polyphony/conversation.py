@@ -106,6 +106,10 @@ class Provenance:
       utterances and seconds that named nobody and were left out of the participants;
     - `notes` are the reader's decisions in words (which tiers were read as whom), shown on
       stderr by the CLI and kept in conversation.json.
+
+    `consent` is the consent manifest that allowed an analysis (path, sha256, meeting,
+    retention date), or `checked: False` when `--no-consent-check` skipped it: every report
+    says which.
     """
 
     source: Source = "imported"
@@ -117,6 +121,7 @@ class Provenance:
     speaker_labels: bool = True
     unattributed: Mapping[str, tuple[int, float]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    consent: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.source not in SOURCES:
@@ -224,6 +229,7 @@ class Conversation:
                 "unattributed": {label: [n, round(seconds, 3)]
                                  for label, (n, seconds) in prov.unattributed.items()},
                 "notes": list(prov.notes),
+                "consent": dict(prov.consent),
             },
             "participants": [{"id": p.id, "role": p.role, "label": p.label}
                              for p in self.participants],

@@ -2,31 +2,131 @@
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from polyphony.errors import InputError
 
+_RENAME_EXCHANGE = 2  # renameat2 flag (linux/fs.h): swap two paths in one step
+_AT_FDCWD = -100
+
+
+def _cannot_write(path: Path, exc: OSError) -> InputError:
+    return InputError(f"cannot be written ({exc.strerror or exc})", path=path,
+                      hint="choose a writable folder with free space; nothing that was "
+                           "there before has been changed")
+
 
 def write_text(path: str | Path, text: str) -> Path:
-    """Write to a temporary file beside `path`, then rename it over `path`."""
+    """Write to a temporary file beside `path`, then rename it over `path`: a reader sees
+    the old file or the new one, never half of it. The file is private to its owner (0600,
+    from `mkstemp`): it describes people in crisis. A full disk or a read-only folder is
+    the user's to fix, and says so."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp: str | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
     return path
+
+
+def check_writable(folder: str | Path) -> None:
+    """Fail now, before hours of processing, if results could not be written to `folder`.
+    Nothing is created: the probe is a nameless temporary file in `folder`, or in its
+    nearest existing parent (a file there can be written, so can the folders below)."""
+    folder = Path(folder).absolute()
+    probe = next((p for p in (folder, *folder.parents) if p.exists()), folder)
+    try:
+        with tempfile.TemporaryFile(dir=probe):
+            pass
+    except OSError as exc:
+        raise _cannot_write(folder, exc) from None
+
+
+@contextmanager
+def replacing_folder(folder: str | Path) -> Iterator[Path]:
+    """A new, empty folder to fill; when the block ends without error it replaces `folder`
+    in one step, so that `folder` holds the old results or the new ones, never a mix.
+
+    The staging folder is `.<name>.<pid>.partial` beside `folder`; one left behind by a
+    killed run is removed the next time. On Linux the two folders are swapped with
+    `renameat2(RENAME_EXCHANGE)`; elsewhere the old folder is moved aside first, and a
+    kill between the two renames leaves it as `.<name>.<pid>.old`."""
+    folder = Path(folder)
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale(folder)
+        staging = folder.parent / f".{folder.name}.{os.getpid()}.partial"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(mode=0o700)
+    except OSError as exc:
+        raise _cannot_write(folder, exc) from None
+    try:
+        yield staging
+        _swap_in(staging, folder)
+    except OSError as exc:
+        raise _cannot_write(folder, exc) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _swap_in(staging: Path, folder: Path) -> None:
+    if not folder.exists():
+        os.rename(staging, folder)
+        return
+    exchange = _renameat2()
+    if exchange is not None and exchange(_AT_FDCWD, os.fsencode(staging), _AT_FDCWD,
+                                         os.fsencode(folder), _RENAME_EXCHANGE) == 0:
+        return  # `staging` now holds the old results, which the caller removes
+    old = folder.parent / f".{folder.name}.{os.getpid()}.old"
+    os.rename(folder, old)
+    os.rename(staging, folder)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+@cache
+def _renameat2() -> Any:
+    try:
+        return ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+
+
+def _remove_stale(folder: Path) -> None:
+    """Staging folders of runs that are no longer running (killed mid-write)."""
+    for leftover in folder.parent.glob(f".{folder.name}.*.partial"):
+        pid = leftover.name[len(folder.name) + 2:-len(".partial")]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def read_text(path: str | Path) -> str:

@@ -25,6 +25,8 @@ from pathlib import Path
 from polyphony.conversation import Conversation, Participant
 from polyphony.errors import InputError, PolyphonyError
 
+_KEYS = {"id", "role", "label", "speaker", "diarized", "note"}
+
 
 @dataclass(frozen=True)
 class Roster:
@@ -67,23 +69,41 @@ def load(path: str | Path) -> Roster:
         raise InputError("roster file not found", path=path, hint="check the path") from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputError(f"is not a valid TOML roster ({exc})", path=path) from exc
+    unknown = sorted(set(data) - {"participant", "note"})
+    if unknown:
+        raise InputError(f"{unknown[0]} is not a roster key", path=path,
+                         hint="a roster holds [[participant]] tables (and an optional note)")
     rows = data.get("participant")
     if not isinstance(rows, list) or not rows:
         raise InputError("lists no [[participant]] entries", path=path,
                          hint="add one [[participant]] table per person present")
-    participants, labels = [], {}
-    for n, row in enumerate(rows, 1):
+    participants: list[Participant] = []
+    labels: dict[str, str] = {}
+    for n, row in enumerate(rows):
+        where = f"participant[{n}]"
         if not isinstance(row, dict) or "id" not in row:
-            raise InputError(f"participant {n} has no id", path=path)
+            raise InputError(f"{where} has no id", path=path)
+        extra = sorted(set(row) - _KEYS)
+        if extra:
+            raise InputError(f"{where}.{extra[0]} is not a participant key", path=path,
+                             hint=f"known keys: {', '.join(sorted(_KEYS))}")
+        if "speaker" in row and "diarized" in row:
+            raise InputError(f"{where} gives both speaker and diarized", path=path,
+                             hint="they are synonyms: keep one")
         try:
-            participants.append(Participant(str(row["id"]), str(row.get("role", "other")),
-                                            row.get("label")))
+            participant = Participant(str(row["id"]), str(row.get("role", "other")),
+                                      row.get("label"))
         except PolyphonyError as exc:
-            raise exc.located(path) from None
+            raise InputError(f"{where}: {exc.problem}", path=path, hint=exc.hint) from None
+        if any(p.id == participant.id for p in participants):
+            raise InputError(f"{where} repeats the participant id {participant.id!r}",
+                             path=path, hint="give every person one entry")
+        participants.append(participant)
         label = row.get("speaker", row.get("diarized"))
         if label is not None:
-            labels[str(label)] = str(row["id"])
-    ids = [p.id for p in participants]
-    if len(set(ids)) != len(ids):
-        raise InputError("lists a participant id twice", path=path)
+            if str(label) in labels:
+                raise InputError(f"{where} maps speaker {label!r}, already mapped to "
+                                 f"{labels[str(label)]!r}", path=path,
+                                 hint="one voice is one person: map each label once")
+            labels[str(label)] = participant.id
     return Roster(tuple(participants), labels)

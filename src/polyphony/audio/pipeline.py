@@ -10,6 +10,7 @@ re-segmentation and transcribes. A recording of one block is decoded once.
 from __future__ import annotations
 
 import ctypes
+import datetime as dt
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -17,11 +18,12 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from polyphony import consent
 from polyphony.audio import attribute, decode, diarize, resegment, transcribe
-from polyphony.consent import check as check_consent
 from polyphony.conversation import Conversation, Participant, Provenance, Word
 from polyphony.errors import UsageError
 from polyphony.files import sha256
@@ -85,12 +87,20 @@ def _speaker_ids(diarization: diarize.Diarization) -> dict[str, str]:
 
 def analyze(path: str | Path, *, roster: Roster | None = None,
             settings: Settings = Settings(), consent_file: str | Path | None = None,
+            purposes: tuple[str, ...] = ("analysis",), check_consent: bool = True,
             ) -> Analysis:
-    """Analyse one recording. Raises `PolyphonyError` subclasses for the user's mistakes."""
+    """Analyse one recording. Raises `PolyphonyError` subclasses for the user's mistakes.
+
+    Consent for `purposes` is checked before a sample is decoded; `check_consent=False`
+    (`--no-consent-check`, for public corpora) skips it, and the provenance says so."""
     path = Path(path)
-    roster_ids = tuple(p.id for p in roster.participants) if roster else ()
     decode.check_file(path)
-    check_consent(path, consent_file, roster_ids)
+    if check_consent:
+        members = [(p.id, p.role) for p in roster.participants] if roster else []
+        manifest = consent.check(path, consent_file, members, purposes)
+        consent_record = manifest.provenance(purposes, dt.date.today())
+    else:
+        consent_record = consent.not_checked()
     device = resolve_device(settings.device)
     count = settings.count
     if roster is not None and count == diarize.SpeakerCount():
@@ -127,14 +137,14 @@ def analyze(path: str | Path, *, roster: Roster | None = None,
 
     with timed("attribute"):
         conv, diarization = _build(path, diarization, tuple(words), duration, roster,
-                                   settings, count, device, language)
+                                   settings, count, device, language, consent_record)
     return Analysis(conv, diarization, dict(clock.totals), len(roster) if roster else None)
 
 
 def _build(path: Path, diarization: diarize.Diarization, words: tuple[Word, ...],
            duration: float, roster: Roster | None, settings: Settings,
            count: diarize.SpeakerCount, device: str, language: str | None,
-           ) -> tuple[Conversation, diarize.Diarization]:
+           consent_record: dict[str, Any]) -> tuple[Conversation, diarize.Diarization]:
     """Attribution, speaker ids, provenance and the roster: the Conversation."""
     ids = _speaker_ids(diarization)
     diarization = diarization.relabel(ids)
@@ -156,6 +166,7 @@ def _build(path: Path, diarization: diarize.Diarization, words: tuple[Word, ...]
                   "resegment": settings.resegment,
                   "min_pause": settings.min_pause,
                   "block_seconds": settings.block_seconds},
+        consent=consent_record,
     )
     anonymous = [Participant(sid, "other", f"Speaker {i}")
                  for i, sid in enumerate(ids.values(), 1)]

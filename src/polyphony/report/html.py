@@ -13,6 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from polyphony import consent
 from polyphony.conversation import Conversation
 
 PALETTE = ("#1b6ca8", "#d1495b", "#66a182", "#edae49", "#8e6c8a", "#2e4057", "#c17c74",
@@ -130,4 +131,6 @@ def render(conv: Conversation, metrics: dict[str, Any], title: str,
         timeline=timeline_svg(conv, names), deidentify=deidentify,
         timecourse=timecourse_svg(metrics, names, colours),
         paragraphs=[] if deidentify else paragraphs(conv),
+        consent_note=consent.describe(conv.provenance.consent, deidentify),
+        consent_checked=conv.provenance.consent.get("checked", True),
         clock=_clock, pct=_pct)

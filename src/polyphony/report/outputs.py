@@ -1,5 +1,6 @@
 """Write one analysis to `DIR/<stem>/`: conversation.json, diarization.rttm, transcript.vtt,
-metrics.json and report.html, each atomically."""
+metrics.json and report.html. The folder is written whole, then put in place in one step:
+an interrupted run leaves the old results or the new ones, never a mix."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from polyphony.conversation import Conversation
 from polyphony.errors import InputError
-from polyphony.files import write_json, write_text
+from polyphony.files import check_writable, replacing_folder, write_json, write_text
 from polyphony.formats import conversation_json, rttm, vtt
 from polyphony.report import html
 
@@ -17,24 +18,25 @@ OUTPUT_FILES = ("conversation.json", "diarization.rttm", "transcript.vtt", "metr
 
 
 def output_dir(out: str | Path, stem: str, force: bool) -> Path:
-    """The folder for one recording; refuses to overwrite finished results unless forced."""
+    """The folder for one recording. Refuses to overwrite finished results unless forced,
+    and fails at once if `out` cannot be written, not after the models have run."""
     folder = Path(out) / stem
-    if not force and (folder / "metrics.json").exists():
+    if not force and folder.exists():
         raise InputError(f"results already exist in {folder}", path=folder,
                          hint="pass --force to overwrite them, or choose another --out")
+    check_writable(out)
     return folder
 
 
 def write_all(folder: Path, stem: str, conv: Conversation, diarization: Conversation,
               metrics: dict[str, Any], deidentify: bool = False) -> dict[str, Path]:
-    """`diarization` is the raw overlap-aware diarization as a text-less Conversation."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """`diarization` is the raw overlap-aware diarization as a text-less Conversation.
+    Whatever `folder` held is replaced, all at once, when every file is written."""
     title = "Network meeting" if deidentify else f"Network meeting: {stem}"
-    return {
-        "conversation.json": conversation_json.write(conv, folder / "conversation.json"),
-        "diarization.rttm": rttm.write(diarization, folder / "diarization.rttm", stem),
-        "transcript.vtt": vtt.write(conv, folder / "transcript.vtt"),
-        "metrics.json": write_json(folder / "metrics.json", metrics),
-        "report.html": write_text(folder / "report.html",
-                                  html.render(conv, metrics, title, deidentify)),
-    }
+    with replacing_folder(folder) as staging:
+        conversation_json.write(conv, staging / "conversation.json")
+        rttm.write(diarization, staging / "diarization.rttm", stem)
+        vtt.write(conv, staging / "transcript.vtt")
+        write_json(staging / "metrics.json", metrics)
+        write_text(staging / "report.html", html.render(conv, metrics, title, deidentify))
+    return {name: folder / name for name in OUTPUT_FILES}

@@ -9,6 +9,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from polyphony import consent
+
 
 def _num(value: float | None, fmt: str = "{:.1f}") -> str:
     return "—" if value is None else fmt.format(value)
@@ -46,3 +48,7 @@ def print_summary(metrics: dict[str, Any], title: str, console: Console | None =
             who = metrics["participants"][who]["label"] or who
         text = f"{who} {flag['message']}" if who else flag["message"]
         console.print(f"[yellow]flag[/yellow] {flag['code']}: {escape(text)}", highlight=False)
+    note = consent.describe(metrics.get("provenance", {}).get("consent", {}))
+    if note:
+        style = "dim" if metrics["provenance"]["consent"].get("checked") else "bold red"
+        console.print(Text(note, style=style))
