@@ -86,18 +86,19 @@ def sample_recording(tmp_path_factory) -> Path:
 
 
 def write_consent(folder: Path, *recordings: str, people=(("a", "other"), ("b", "other")),
-                  purposes=("recording", "analysis", "sharing")) -> Path:
+                  purposes=("recording", "analysis", "sharing"), keep_days: int = 365) -> Path:
     """A schema-2 manifest in `folder` covering `recordings`, granted a year ago, kept for
-    a year from now."""
+    `keep_days` from today."""
     import datetime as dt
 
     from polyphony.consent import manifest_text
 
     today = dt.date.today()
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "consent.toml"
     path.write_text(manifest_text("test-meeting", dict.fromkeys(recordings), people,
                                   today - dt.timedelta(days=365),
-                                  today + dt.timedelta(days=365), purposes))
+                                  today + dt.timedelta(days=keep_days), purposes))
     return path
 
 

@@ -88,7 +88,8 @@ def test_a_person_without_an_analysis_entry_is_named(recording):
 
 def test_a_refused_recording_consent_blocks_analysis(recording):
     write(recording, MANIFEST.replace("recording = 2026-11-03\n", "recording = false\n", 1))
-    with pytest.raises(ConsentError, match=r"analysis is not granted .* anna \(recording consent refused\)"):
+    with pytest.raises(ConsentError,
+                       match=r"analysis is not granted .* anna \(recording consent refused\)"):
         check(recording, on=DAY)
 
 
@@ -152,7 +153,7 @@ def test_the_schema_1_record_still_grants_analysis_but_never_sharing(recording):
                             'participants = ["a"]\n')
     manifest = check(recording, on=DAY)
     assert (manifest.schema, [p.id for p in manifest.people]) == (1, ["a"])
-    with pytest.raises(ConsentError, match="schema-1 consent record .* cannot grant sharing"):
+    with pytest.raises(ConsentError, match=r"schema-1 consent record .* cannot grant sharing"):
         check(recording, purposes=("analysis", "sharing"), on=DAY)
     with pytest.raises(ConsentError, match=r"roster members b are not"):
         check(recording, roster=[("a", "other"), ("b", "other")], on=DAY)

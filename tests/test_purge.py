@@ -1,0 +1,81 @@
+"""`polyphony purge`: results past their retention date, or whose consent was withdrawn,
+are deleted (polyphony's own files only), with a dry run first and a log without names."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from click.testing import CliRunner
+
+from polyphony.cli import main
+from polyphony.purge import LOG, purge, survey
+from tests.conftest import write_consent
+from tests.helpers import results_folder
+
+LATER = dt.date.today() + dt.timedelta(days=400)  # past the test manifests' retention
+
+
+def test_dry_run_lists_and_keeps_then_purge_deletes_and_logs(tmp_path):
+    out = tmp_path / "out"
+    manifest = write_consent(tmp_path, "old.flac", "new.flac")
+    old = results_folder(out, "old", manifest)
+    new = results_folder(out, "new", write_consent(tmp_path / "fresh", "new.flac",
+                                                   keep_days=500))
+    due, kept = survey(out, LATER)
+    assert [(d.folder, d.kind) for d in due] == [(old, "retention")]
+    assert kept == []
+    assert (old / "conversation.json").is_file()  # the survey deletes nothing
+
+    purge(out, due, LATER)
+    assert not old.exists() and (new / "metrics.json").is_file()
+    entry = json.loads((out / LOG).read_text().splitlines()[-1])
+    assert entry == {"purged_on": LATER.isoformat(), "reason": "retention",
+                     "recording_sha256": "0" * 64}
+    assert "old" not in (out / LOG).read_text()
+
+
+def test_a_withdrawal_since_the_analysis_is_honoured(tmp_path):
+    manifest = write_consent(tmp_path, "m.flac", people=(("anna", "person"),
+                                                          ("ben", "family")))
+    folder = results_folder(tmp_path / "out", "m", manifest)
+    head, _, given = manifest.read_text().rstrip().rpartition("\nanalysis = ")
+    given, _, tail = given.partition("\n")
+    manifest.write_text(f"{head}\nanalysis = {{ given = {given}, withdrawn = "
+                        f"{dt.date.today().isoformat()} }}\n{tail}\n")
+    due, _ = survey(tmp_path / "out")
+    assert [(d.folder, d.kind, d.reason) for d in due] == [
+        (folder, "withdrawn", "consent withdrawn by ben")]
+
+
+def test_only_polyphonys_files_are_deleted(tmp_path):
+    manifest = write_consent(tmp_path, "m.flac")
+    folder = results_folder(tmp_path / "out", "m", manifest)
+    (folder / "m.flac").write_bytes(b"someone kept the recording here")
+    due, _ = survey(tmp_path / "out", LATER)
+    purge(tmp_path / "out", due, LATER)
+    assert sorted(p.name for p in folder.iterdir()) == ["m.flac"]
+
+
+def test_unchecked_and_unreadable_results_are_kept_and_said(tmp_path):
+    out = tmp_path / "out"
+    unchecked = results_folder(out, "corpus")
+    broken = results_folder(out, "broken", write_consent(tmp_path, "broken.flac"))
+    (broken / "conversation.json").write_text("{ not json")
+    due, kept = survey(out, LATER)
+    assert due == []
+    assert {(k.folder, k.why.split(" (")[0]) for k in kept} == {
+        (unchecked, "no retention date"), (broken, "conversation.json cannot be read")}
+
+
+def test_the_command(tmp_path):
+    folder = results_folder(tmp_path / "out", "m", write_consent(tmp_path, "m.flac"))
+    write_consent(tmp_path, "m.flac", keep_days=-1)  # the retention date is moved earlier
+    runner = CliRunner()
+    dry = runner.invoke(main, ["purge", str(tmp_path / "out"), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert f"would delete {folder} (retention ended" in dry.output and folder.exists()
+    done = runner.invoke(main, ["purge", str(tmp_path / "out")])
+    assert "1 results folder deleted" in done.output and not folder.exists()
+    missing = runner.invoke(main, ["purge", str(tmp_path / "nowhere")])
+    assert missing.exit_code == 1 and "is not a folder" in missing.output
