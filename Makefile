@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 EXAMPLE := examples/network-meeting
 
-.PHONY: install demo test test-fast validate bench example clean
+.PHONY: install system-deps demo test test-fast validate bench example clean
 
 # CPU torch 2.13.0 comes from this machine's disk; everything else is pinned in
 # requirements/lock.txt and installed without resolution, so every install is identical.
@@ -22,7 +22,13 @@ demo: install
 	$(BIN)/polyphony analyze $(EXAMPLE)/network-meeting.flac \
 		--roster $(EXAMPLE)/roster.toml --out out/demo --force
 
-test: install
+# Debian's strace, for the tests that watch every connect() from outside the process.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+system-deps:
+	@command -v strace >/dev/null || { $(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq --no-install-recommends strace >/dev/null; }
+
+test: install system-deps
 	$(BIN)/ruff check src tests validation benchmarks examples
 	$(BIN)/python -m pytest
 

@@ -37,6 +37,12 @@ def _write_json_output(output: str | None, data: object) -> None:
         write_json(output, data)
 
 
+def _notes(path: Path, notes: tuple[str, ...]) -> None:
+    """How a file was read (tiers, channels, tracks), on stderr."""
+    for note in notes:
+        _err.print(f"{path.name}: {note}", markup=False, highlight=False, soft_wrap=True)
+
+
 def _warn_unchecked(skipped: bool) -> None:
     """`--no-consent-check` is never quiet, not even with --quiet."""
     if skipped:
@@ -92,6 +98,9 @@ def main() -> None:
 @click.option("--block-minutes", type=click.FloatRange(min=1.0), default=10.0,
               show_default=True, help="Long recordings are processed in blocks of about "
                                       "this length; memory grows with it, not the recording.")
+@click.option("--split-channels", is_flag=True,
+              help="Each channel holds one speaker (a headset each, a two-channel call): "
+                   "diarize by channel, as speakers C1, C2, ...")
 @click.option("--deidentify", "--redact", "deidentify", is_flag=True,
               help="HTML report names roles, not people, and leaves out the transcript, to "
                    "be shared; needs everyone's sharing consent.")
@@ -105,8 +114,8 @@ def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Pa
             device: str, asr_model: str, language: str | None,
             diarization_pipeline: Path | None, resegment: bool, min_pause: float,
             segmentation_step: float,
-            block_minutes: float, deidentify: bool, no_consent_check: bool, force: bool,
-            quiet: bool) -> None:
+            block_minutes: float, split_channels: bool, deidentify: bool,
+            no_consent_check: bool, force: bool, quiet: bool) -> None:
     """Transcribe, diarize and measure each AUDIO recording.
 
     Writes conversation.json, diarization.rttm, transcript.vtt, metrics.json and
@@ -115,7 +124,7 @@ def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Pa
     (docs/privacy.md).
     """
     from polyphony import roster as roster_mod
-    from polyphony.analyze import analyze_recording
+    from polyphony.analyze import analyze_recording, results_names
     from polyphony.audio.diarize import SpeakerCount
     from polyphony.audio.pipeline import Settings, resolve_device
     from polyphony.report.terminal import print_summary
@@ -128,7 +137,10 @@ def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Pa
             asr_model=asr_model, language=language,
             diarization_pipeline=str(diarization_pipeline) if diarization_pipeline else None,
             resegment=resegment, min_pause=min_pause, segmentation_step=segmentation_step,
-            block_seconds=60.0 * block_minutes)
+            block_seconds=60.0 * block_minutes, split_channels=split_channels)
+        if split_channels and (num_speakers or min_speakers or max_speakers):
+            raise UsageError("--split-channels takes one speaker per channel; "
+                             "--num-speakers, --min-speakers and --max-speakers do not apply")
     except PolyphonyError as error:
         _fail(error)
         sys.exit(2)
@@ -136,19 +148,25 @@ def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Pa
     _warn_unchecked(no_consent_check)
     console = Console(quiet=quiet)
     failed = 0
-    for path in audio:
+    for path, name in zip(audio, results_names(audio), strict=True):
         try:
+            if name is None:
+                raise UsageError("another recording of this run has the same file name, "
+                                 "and would write the same results folder",
+                                 hint="analyse it with an --out of its own")
             with console.status(f"analysing {escape(str(path))}", spinner="dots"):
                 result = analyze_recording(path, out, roster=loaded, settings=settings,
                                            consent_file=consent, force=force,
                                            deidentify=deidentify,
-                                           check_consent=not no_consent_check)
+                                           check_consent=not no_consent_check, name=name)
         except PolyphonyError as error:
             error.located(path)
             _fail(error)
             failed += 1
             continue
         analysis = result.analysis
+        if not quiet:
+            _notes(path, analysis.conversation.provenance.notes)
         print_summary(result.metrics, f"{path.name} ({analysis.conversation.duration:.0f} s, "
                       f"real-time factor {analysis.real_time_factor:.2f})", console)
         console.print(f"results in {result.folder}/ (open {result.files['report.html']})",
@@ -204,8 +222,7 @@ def metrics(input: Path, roster: Path | None, format_: str | None, tiers: str | 
         _fail(error)
         sys.exit(2 if isinstance(error, UsageError) else 1)
     if not quiet:
-        for note in conv.provenance.notes:
-            _err.print(f"{input.name}: {note}", markup=False, highlight=False, soft_wrap=True)
+        _notes(input, conv.provenance.notes)
         print_summary(result, input.name, Console(stderr=output == "-"))
 
 

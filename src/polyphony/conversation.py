@@ -109,7 +109,8 @@ class Provenance:
 
     `consent` is the consent manifest that allowed an analysis (path, sha256, meeting,
     retention date), or `checked: False` when `--no-consent-check` skipped it: every report
-    says which.
+    says which. `audio` is what the recording's header said (`decode.AudioInfo`): its
+    sample rate, channels, and declared and decoded length.
     """
 
     source: Source = "imported"
@@ -122,6 +123,7 @@ class Provenance:
     unattributed: Mapping[str, tuple[int, float]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     consent: Mapping[str, Any] = field(default_factory=dict)
+    audio: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.source not in SOURCES:
@@ -230,6 +232,7 @@ class Conversation:
                                  for label, (n, seconds) in prov.unattributed.items()},
                 "notes": list(prov.notes),
                 "consent": dict(prov.consent),
+                "audio": dict(prov.audio),
             },
             "participants": [{"id": p.id, "role": p.role, "label": p.label}
                              for p in self.participants],

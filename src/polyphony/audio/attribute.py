@@ -80,7 +80,9 @@ def attribute(
     """Utterances from diarized turns, each holding the words attributed to its speaker.
 
     `min_empty` drops word-less segments shorter than it: such slivers are segmentation
-    noise, not speech. Segments that received words are always kept.
+    noise, not speech. Segments that received words are always kept. A word that already
+    carries a speaker who has turns here keeps that speaker: with --split-channels, the
+    channel it was heard in says who spoke it.
     """
     turns = sorted(overlap_aware, key=lambda t: (t.start, t.end, t.speaker))
     overlaps = overlapped_regions(turns)
@@ -89,8 +91,10 @@ def attribute(
     starts, ends, speakers = _arrays(turns)
 
     bins: list[list[Word]] = [[] for _ in turns]
+    known = set(speakers.tolist())
     for word in words:
-        speaker = speaker_of(word, exclusive) or speaker_of(word, turns)
+        speaker = (word.speaker if word.speaker in known  # already known (by channel)
+                   else speaker_of(word, exclusive) or speaker_of(word, turns))
         if speaker is None:
             continue
         covered = float(_overlaps(ov_starts, ov_ends, word.start, word.end).sum())

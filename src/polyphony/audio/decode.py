@@ -10,9 +10,11 @@ quietest moment near each block boundary, so that no word is cut in two.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -48,12 +50,10 @@ def _blocks(path: Path, sample_rate: int) -> Iterator[np.ndarray]:
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, UnicodeDecodeError) as exc:
-        raise InputError("is not an audio or video file that FFmpeg can read",
-                         path=path, hint="convert it to WAV, FLAC, MP3 or M4A") from exc
+        raise _unreadable(path) from exc
     with container:
         if not container.streams.audio:
-            raise InputError("has no audio stream", path=path,
-                             hint="give a recording that contains sound")
+            raise _no_audio(path)
         stream = container.streams.audio[0]
         resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
         try:
@@ -65,6 +65,78 @@ def _blocks(path: Path, sample_rate: int) -> Iterator[np.ndarray]:
         except av.error.FFmpegError as exc:
             raise InputError(f"could not be decoded ({exc})", path=path,
                              hint="the file may be truncated or damaged") from exc
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """What the file says about its sound, before it is resampled to 16 kHz mono: recorded
+    in the provenance, and the source of the `narrowband_audio` and `truncated_recording`
+    flags."""
+
+    container: str
+    codec: str
+    sample_rate: int
+    channels: int
+    declared_duration: float | None  # seconds, from the header; None where it has none
+    video: bool
+    decoded_duration: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def probe(path: Path) -> AudioInfo:
+    """Read the header of the first audio stream (the one every stage uses)."""
+    import av
+
+    check_file(path)
+    try:
+        container = av.open(str(path))
+    except (av.error.FFmpegError, UnicodeDecodeError) as exc:
+        raise _unreadable(path) from exc
+    with container:
+        if not container.streams.audio:
+            raise _no_audio(path)
+        stream = container.streams.audio[0]
+        declared = None
+        if stream.duration is not None and stream.time_base is not None:
+            declared = float(stream.duration * stream.time_base)
+        elif container.duration is not None:
+            declared = container.duration / 1_000_000  # AV_TIME_BASE
+        if container.format.name == "wav":  # FFmpeg trusts the file size, not the header
+            declared = _wav_declared_duration(path) or declared
+        return AudioInfo(container.format.name, stream.codec_context.name,
+                         int(stream.codec_context.sample_rate or 0),
+                         int(stream.codec_context.channels or 0), declared,
+                         bool(container.streams.video))
+
+
+def _wav_declared_duration(path: Path) -> float | None:
+    """The length the RIFF header's `data` chunk declares, so that a WAV cut short in
+    copying is noticed. None for a header that declares no length (a streamed WAV)."""
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    at, byte_rate = 12, 0
+    while at + 8 <= len(head):
+        chunk, size = head[at:at + 4], struct.unpack("<I", head[at + 4:at + 8])[0]
+        if chunk == b"fmt " and at + 16 <= len(head):
+            byte_rate = struct.unpack("<I", head[at + 16:at + 20])[0]
+        if chunk == b"data":
+            return size / byte_rate if byte_rate and 0 < size < 0xFFFFFFFF else None
+        at += 8 + size + (size & 1)
+    return None
+
+
+def _unreadable(path: Path) -> InputError:
+    return InputError("is not an audio or video file that FFmpeg can read", path=path,
+                      hint="convert it to WAV, FLAC, MP3 or M4A")
+
+
+def _no_audio(path: Path) -> InputError:
+    return InputError("has no audio stream", path=path,
+                      hint="give a recording that contains sound")
 
 
 def check_file(path: Path) -> None:

