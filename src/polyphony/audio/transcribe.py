@@ -15,7 +15,7 @@ from pathlib import Path
 from polyphony.audio.decode import Waveform
 from polyphony.conversation import Word
 from polyphony.errors import InputError
-from polyphony.models import model_path, registry
+from polyphony.models import MULTILINGUAL_ASR, model_path, registry
 
 DEFAULT_MODEL = "whisper-tiny-en"
 
@@ -54,6 +54,33 @@ def load_model(name_or_path: str = DEFAULT_MODEL, device: str = "cpu"):
     return WhisperModel(str(resolve_model(name_or_path)), device=device,
                         compute_type=compute_type(device), cpu_threads=threads,
                         local_files_only=True)
+
+
+def multilingual(model: str = DEFAULT_MODEL, device: str = "cpu") -> bool:
+    return bool(load_model(model, device).model.is_multilingual)
+
+
+def check_language(model: str, language: str | None, device: str = "cpu") -> None:
+    """Refuse, before any work, a language an English-only model cannot transcribe
+    (faster-whisper would silently transcribe it as English)."""
+    if language not in (None, "en") and not multilingual(model, device):
+        raise InputError(f"{model} understands English only, not {language!r}",
+                         hint=f"use --asr-model {MULTILINGUAL_ASR} (multilingual, "
+                              "bundled)")
+
+
+def heard_language(waveform: Waveform, device: str = "cpu") -> tuple[str, float] | None:
+    """The language the speech in `waveform` sounds like to the bundled multilingual model
+    (Whisper's detection, on up to 30 s of the speech Silero VAD finds), with its
+    probability; None where there is no speech. An English-only model cannot say this: it
+    transcribes every language as English words."""
+    from faster_whisper.vad import get_speech_timestamps
+
+    if not get_speech_timestamps(waveform.samples):
+        return None
+    code, probability, _ = load_model(MULTILINGUAL_ASR, device).detect_language(
+        waveform.samples, vad_filter=True)
+    return code, round(float(probability), 3)
 
 
 def transcribe(waveform: Waveform, model: str = DEFAULT_MODEL, device: str = "cpu",

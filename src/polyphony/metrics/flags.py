@@ -6,11 +6,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from polyphony.conversation import Conversation
+from polyphony.models import MULTILINGUAL_ASR
 
 LITTLE_SPEECH = 5.0
 HIGH_OVERLAP = 0.15
 WIDEBAND = 16_000  # Hz: what Whisper and the diarization models were trained on
 TRUNCATION = (2.0, 0.02)  # seconds, fraction: a shortfall below both is rounding
+LANGUAGE_CONFIDENCE = 0.5  # Whisper's own threshold for trusting its language detection
 
 
 def _flag(code: str, message: str, speaker: str | None = None) -> dict[str, Any]:
@@ -79,6 +81,20 @@ def flags(conv: Conversation, voice: dict[str, Any],
             f"(labelled {labels}) and are left out: shares are of the attributed speech, "
             "and their time counts as silence"))
     out += _audio_flags(prov.audio)
+    heard = prov.settings.get("language_heard")
+    if heard and language_mismatch(heard, prov.settings.get("language")):
+        out.append(_flag("language_mismatch",
+                         f"the speech sounds like {heard[0]!r} ({heard[1]:.0%} sure) but was "
+                         f"transcribed as English by {prov.models.get('asr')}: the words, and "
+                         "every metric drawn from them, are unreliable; a multilingual model "
+                         f"(--asr-model {MULTILINGUAL_ASR}) would transcribe it"))
+    language = prov.settings.get("language")
+    if prov.has_text and language not in (None, "en"):
+        out.append(_flag("text_not_english",
+                         f"the transcript is in {language!r}, but responsiveness (uptake, "
+                         "questions, reflecting) is measured with English language models: "
+                         "read those numbers as rough; voice share and turn-taking do not "
+                         "depend on the language"))
     if prov.source == "automatic":
         out.append(_flag("automatic",
                          "computed from automatic transcription and diarization, "
@@ -104,3 +120,10 @@ def _audio_flags(audio: Mapping[str, Any]) -> list[dict[str, Any]]:
                              "in copying, and the rest of the meeting is not in these "
                              "numbers"))
     return out
+
+
+def language_mismatch(heard: Sequence[Any], language: str | None) -> bool:
+    """Whether speech heard as `heard` (code, probability) was transcribed as another
+    `language`."""
+    code, probability = heard
+    return code != (language or "en") and probability >= LANGUAGE_CONFIDENCE
