@@ -66,6 +66,10 @@ def test_no_network_connection_is_attempted(sample_result, example_result,
 def test_every_output_is_written_and_well_formed(sample_result):
     files = sample_result.files
     assert sorted(p.name for p in sample_result.folder.iterdir()) == sorted(files)
+    # No audio is copied into the results: five text files, none of them sound.
+    for path in files.values():
+        assert not path.read_bytes().startswith((b"RIFF", b"fLaC", b"OggS", b"ID3"))
+        path.read_text(encoding="utf-8")
     metrics = json.loads(files["metrics.json"].read_text())
     assert metrics.keys() >= METRICS_KEYS
     assert metrics["definitions_version"] == 1 and metrics["source"] == "automatic"
@@ -81,6 +85,18 @@ def test_every_output_is_written_and_well_formed(sample_result):
     html = files["report.html"].read_text()
     assert "<svg" in html and "http://" not in html.replace(
         'xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in html
+
+
+def test_the_manifest_that_allowed_the_run_is_recorded(example_result):
+    from polyphony.files import sha256
+
+    record = example_result.analysis.conversation.provenance.consent
+    manifest = EXAMPLE / "consent.toml"
+    assert record["checked"] is True and record["manifest"] == str(manifest.resolve())
+    assert record["manifest_sha256"] == sha256(manifest)
+    assert record["retain_until"] == "2036-11-03"
+    html = example_result.files["report.html"].read_text()
+    assert record["manifest_sha256"][:12] in html and "2036-11-03" in html
 
 
 def test_roster_count_constrains_clustering_and_is_recorded(example_result):

@@ -33,6 +33,16 @@ def write(conv: Conversation, path: str | Path, uri: str | None = None) -> Path:
     return write_text(path, dumps(conv, uri or Path(path).stem))
 
 
+def _number(fields: list[str], i: int, name: str, n: int, source: str | Path) -> float:
+    try:
+        return float(fields[i])
+    except ValueError:
+        raise InputError(f"line {n}, field {i + 1} ({name}) is {fields[i][:40]!r}, not a "
+                         "number of seconds", path=source,
+                         hint="expected: SPEAKER file 1 start duration <NA> <NA> speaker "
+                              "<NA> <NA>") from None
+
+
 def parse(lines: Iterable[str], source: str | Path = "<rttm>"
           ) -> tuple[dict[str, list[Row]], dict[str, list[int]]]:
     """SPEAKER rows by file id, in file order, and by file id the numbers of the lines
@@ -44,12 +54,13 @@ def parse(lines: Iterable[str], source: str | Path = "<rttm>"
         fields = line.split()
         if not fields or fields[0] != "SPEAKER":
             continue
-        try:
-            start, duration, speaker = float(fields[3]), float(fields[4]), fields[7]
-        except (IndexError, ValueError):
-            raise InputError(f"line {n} is not a valid RTTM SPEAKER line", path=source,
+        if len(fields) < 8:
+            raise InputError(f"line {n} has {len(fields)} fields, fewer than the 8 an RTTM "
+                             "SPEAKER line needs", path=source,
                              hint="expected: SPEAKER file 1 start duration <NA> <NA> "
-                                  "speaker <NA> <NA>") from None
+                                  "speaker <NA> <NA>")
+        start = _number(fields, 3, "start", n, source)
+        duration, speaker = _number(fields, 4, "duration", n, source), fields[7]
         if not (start >= 0 and abs(duration) < float("inf")):
             raise InputError(f"line {n} has an impossible time (start {fields[3]}, "
                              f"duration {fields[4]})", path=source)

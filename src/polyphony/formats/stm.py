@@ -18,6 +18,17 @@ from polyphony.formats.labels import Attribution
 _NOT_SPEECH = ("inter_segment_gap", "ignore_time_segment_in_scoring")
 
 
+_FORM = "expected: file channel speaker start end [<label>] text"
+
+
+def _seconds(fields: list[str], i: int, name: str, n: int, path: Path) -> float:
+    try:
+        return float(fields[i])
+    except ValueError:
+        raise InputError(f"line {n}, field {i + 1} ({name}) is {fields[i][:40]!r}, not a "
+                         "number of seconds", path=path, hint=_FORM) from None
+
+
 def read(path: str | Path, recording: str | None = None) -> Conversation:
     path = Path(path)
     by_file: dict[str, list[tuple[str, float, float, str]]] = {}
@@ -25,12 +36,12 @@ def read(path: str | Path, recording: str | None = None) -> Conversation:
         if not line.strip() or line.lstrip().startswith(";;"):
             continue
         fields = line.split(maxsplit=5)
-        try:
-            speaker, start, end = fields[2], float(fields[3]), float(fields[4])
-        except (IndexError, ValueError):
-            raise InputError(f"line {n} is not a valid STM line", path=path,
-                             hint="expected: file channel speaker start end [<label>] "
-                                  "text") from None
+        if len(fields) < 5:
+            raise InputError(f"line {n} has {len(fields)} fields, not the 5 or more of an "
+                             "STM line", path=path, hint=_FORM)
+        speaker = fields[2]
+        start, end = (_seconds(fields, i, name, n, path) for i, name in ((3, "start"),
+                                                                          (4, "end")))
         text = fields[5] if len(fields) > 5 else ""
         if text.startswith("<"):
             text = text.split(">", 1)[1] if ">" in text else ""

@@ -78,8 +78,11 @@ class _Tokens:
 
     def _next(self, what: str) -> tuple[str, int]:
         if self.at >= len(self.items):
-            raise InputError(f"ends early: expected {what}", path=self.path,
-                             hint="the file may be cut short; open and save it in Praat")
+            after = f" after line {self.items[-1][1]}" if self.items else ""
+            raise InputError(f"ends early: expected {what}{after} (a number or a quoted "
+                             "string), and found none", path=self.path,
+                             hint="the file may be cut short, or hold a value Praat does "
+                                  "not write; open and save it in Praat")
         item = self.items[self.at]
         self.at += 1
         return item
