@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from polyphony.audio.attribute import Turn
-from polyphony.audio.decode import SAMPLE_RATE, Waveform
+from polyphony.audio.decode import SAMPLE_RATE, Waveform, frames, open_audio
 from polyphony.audio.diarize import Diarization
 from polyphony.conversation import Word
 from polyphony.errors import InputError
@@ -40,18 +40,10 @@ def decode_channels(path: Path, sample_rate: int = SAMPLE_RATE) -> list[Waveform
     """Each channel of the first audio stream, resampled to 16 kHz, as its own waveform."""
     import av
 
-    with av.open(str(path)) as container:
-        stream = container.streams.audio[0]
+    with open_audio(path) as (container, stream):
         layout = stream.codec_context.layout.name
         resampler = av.AudioResampler(format="fltp", layout=layout, rate=sample_rate)
-        parts = []
-        try:
-            for frame in container.decode(stream):
-                parts += [out.to_ndarray() for out in resampler.resample(frame)]
-            parts += [out.to_ndarray() for out in resampler.resample(None)]
-        except av.error.FFmpegError as exc:
-            raise InputError(f"could not be decoded ({exc})", path=path,
-                             hint="the file may be truncated or damaged") from exc
+        parts = list(frames(path, container, stream, resampler))
     samples = np.concatenate(parts, axis=1).astype(np.float32, copy=False)
     if samples.shape[0] < 2:
         raise InputError("has one channel: --split-channels needs a recording with one "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -44,27 +45,47 @@ class Waveform:
                 "sample_rate": self.sample_rate}
 
 
-def _blocks(path: Path, sample_rate: int) -> Iterator[np.ndarray]:
+@contextmanager
+def open_audio(path: Path) -> Iterator[tuple[Any, Any]]:
+    """The PyAV container and its first audio stream (the one every stage uses); a file
+    FFmpeg cannot read, or one without sound, is the user's error, named."""
     import av
 
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, UnicodeDecodeError) as exc:
-        raise _unreadable(path) from exc
+        raise InputError("is not an audio or video file that FFmpeg can read", path=path,
+                         hint="convert it to WAV, FLAC, MP3 or M4A") from exc
     with container:
         if not container.streams.audio:
-            raise _no_audio(path)
-        stream = container.streams.audio[0]
+            raise InputError("has no audio stream", path=path,
+                             hint="give a recording that contains sound")
+        yield container, container.streams.audio[0]
+
+
+def frames(path: Path, container: Any, stream: Any, resampler: Any) -> Iterator[np.ndarray]:
+    """Every frame of `stream`, through `resampler`, as (channels, samples) arrays; a
+    decoding error (a damaged file) is the user's, named."""
+    import av
+
+    try:
+        for frame in container.decode(stream):
+            for out in resampler.resample(frame):
+                yield out.to_ndarray()
+        for out in resampler.resample(None):
+            yield out.to_ndarray()
+    except av.error.FFmpegError as exc:
+        raise InputError(f"could not be decoded ({exc})", path=path,
+                         hint="the file may be truncated or damaged") from exc
+
+
+def _blocks(path: Path, sample_rate: int) -> Iterator[np.ndarray]:
+    import av
+
+    with open_audio(path) as (container, stream):
         resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
-        try:
-            for frame in container.decode(stream):
-                for out in resampler.resample(frame):
-                    yield out.to_ndarray().reshape(-1)
-            for out in resampler.resample(None):
-                yield out.to_ndarray().reshape(-1)
-        except av.error.FFmpegError as exc:
-            raise InputError(f"could not be decoded ({exc})", path=path,
-                             hint="the file may be truncated or damaged") from exc
+        for array in frames(path, container, stream, resampler):
+            yield array.reshape(-1)
 
 
 @dataclass(frozen=True)
@@ -87,17 +108,8 @@ class AudioInfo:
 
 def probe(path: Path) -> AudioInfo:
     """Read the header of the first audio stream (the one every stage uses)."""
-    import av
-
     check_file(path)
-    try:
-        container = av.open(str(path))
-    except (av.error.FFmpegError, UnicodeDecodeError) as exc:
-        raise _unreadable(path) from exc
-    with container:
-        if not container.streams.audio:
-            raise _no_audio(path)
-        stream = container.streams.audio[0]
+    with open_audio(path) as (container, stream):
         declared = None
         if stream.duration is not None and stream.time_base is not None:
             declared = float(stream.duration * stream.time_base)
@@ -127,16 +139,6 @@ def _wav_declared_duration(path: Path) -> float | None:
             return size / byte_rate if byte_rate and 0 < size < 0xFFFFFFFF else None
         at += 8 + size + (size & 1)
     return None
-
-
-def _unreadable(path: Path) -> InputError:
-    return InputError("is not an audio or video file that FFmpeg can read", path=path,
-                      hint="convert it to WAV, FLAC, MP3 or M4A")
-
-
-def _no_audio(path: Path) -> InputError:
-    return InputError("has no audio stream", path=path,
-                      hint="give a recording that contains sound")
 
 
 def check_file(path: Path) -> None:
