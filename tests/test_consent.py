@@ -93,6 +93,12 @@ def test_a_refused_recording_consent_blocks_analysis(recording):
         check(recording, on=DAY)
 
 
+def test_a_missing_recording_consent_is_refused_in_schema_2(recording):
+    write(recording, MANIFEST.replace("recording = 2026-11-03\n", "", 1))
+    with pytest.raises(ConsentError, match=r"anna \(recording consent not recorded\)"):
+        check(recording, on=DAY)
+
+
 def test_past_retention_is_refused(recording):
     write(recording, MANIFEST.replace(", withdrawn = 2026-11-20", ""))
     with pytest.raises(ConsentError, match="past its retention date"):
@@ -140,6 +146,8 @@ def test_every_roster_member_must_be_listed_with_the_same_role(recording):
     (('[[recording]]\nfile = "meeting.flac"\n', ""), r"has no \[\[recording\]\] entries"),
     (("analysis = 2026-11-03", "analysis = 2026-11-03\nanalysis = 2026-11-04"),
      "is not a valid TOML consent manifest"),
+    (('[[recording]]\nfile = "meeting.flac"\n', 'recording = ["meeting.flac"]\n'),
+     r"recording\[0\] is 'meeting.flac', not a table"),
 ])
 def test_a_malformed_manifest_names_the_key(recording, change, message):
     path = write(recording, MANIFEST.replace(*change, 1))
@@ -159,6 +167,9 @@ def test_the_schema_1_record_still_grants_analysis_but_never_sharing(recording):
         check(recording, roster=[("a", "other"), ("b", "other")], on=DAY)
     path.write_text('recordings = ["meeting.flac"]\nanalysis = false\n')
     with pytest.raises(ConsentError, match="analysis is not granted"):
+        check(recording, on=DAY)
+    path.write_text('recordings = ["meeting.flac"]\nanalysis = true\nsha256 = 123\n')
+    with pytest.raises(ConsentError, match="`sha256` is not a string"):
         check(recording, on=DAY)
 
 

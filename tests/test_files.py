@@ -19,7 +19,7 @@ import pytest
 
 from polyphony.errors import InputError
 from polyphony.files import check_writable, replacing_folder, write_text
-from polyphony.report.outputs import OUTPUT_FILES
+from polyphony.report.outputs import OUTPUT_FILES, output_dir
 from tests.conftest import ROOT, write_consent
 from tests.helpers import results_folder
 
@@ -178,10 +178,35 @@ def test_a_read_only_output_folder_fails_before_any_work(tmp_path):
     assert result["kept"] == "old.flac"
 
 
-def test_check_writable_creates_nothing(tmp_path):
+def test_check_writable_creates_nothing_and_names_the_obstacle(tmp_path):
     check_writable(tmp_path / "a" / "b")
     assert list(tmp_path.iterdir()) == []
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(InputError, match="cannot be written"):
+        check_writable(blocker / "out")
+    with pytest.raises(InputError, match="cannot be written"):
         write_text(blocker / "inside.json", "{}")
+
+
+def test_a_folder_holding_other_files_is_never_replaced(tmp_path):
+    """Results written into the recording's own folder would take the recording and its
+    consent manifest with them when replaced whole."""
+    folder = tmp_path / "meeting"
+    folder.mkdir()
+    (folder / "meeting.flac").write_bytes(b"the recording")
+    with pytest.raises(InputError, match=r"holds files polyphony did not write "
+                                         r"\(meeting.flac\)"):
+        output_dir(tmp_path, "meeting", force=True)
+    assert (folder / "meeting.flac").read_bytes() == b"the recording"
+    results = results_folder(tmp_path, "done")
+    assert output_dir(tmp_path, "done", force=True) == results
+
+
+def test_stale_staging_is_cleared_whatever_the_name(tmp_path):
+    name = "meet[1] *"
+    stale = tmp_path / f".{name}.999999999.partial"
+    stale.mkdir()
+    with replacing_folder(tmp_path / name) as staging:
+        (staging / "x").write_text("new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]

@@ -22,12 +22,12 @@ sharing = { given = 2026-11-03, withdrawn = 2026-11-20 }
 ```
 
 A consent holds from the day it was given until the day it is withdrawn: from the
-`withdrawn` date on, it no longer holds. `analyze` needs `analysis` from every listed
-participant (and refuses when anyone's `recording` consent was refused or withdrawn: their
-voice must not be used at all); a de-identified report for sharing needs `sharing` from
-every listed participant. The schema-1 form of earlier versions (`recordings = [...]`,
-`analysis = true`, `participants = [...]`) is still read; it can grant analysis, never
-sharing.
+`withdrawn` date on, it no longer holds. Every use of a recording needs everyone's
+`recording` consent (a voice recorded without it is not used at all); `analyze` needs
+`analysis` from every listed participant as well; a de-identified report for sharing needs
+`analysis` and `sharing` from every listed participant. The schema-1 form of earlier
+versions (`recordings = [...]`, `analysis = true`, `participants = [...]`) is still read;
+it can grant analysis, never sharing.
 """
 
 from __future__ import annotations
@@ -111,7 +111,8 @@ class Manifest:
                 "manifest_sha256": self.sha256,
                 "schema": self.schema, "meeting": self.meeting,
                 "retain_until": self.retain_until.isoformat() if self.retain_until else None,
-                "purposes": list(purposes), "checked_on": on.isoformat()}
+                "purposes": list(purposes), "checked_on": on.isoformat(),
+                "participants": [p.id for p in self.people]}
 
 
 def not_checked(on: dt.date | None = None) -> dict[str, Any]:
@@ -198,6 +199,9 @@ def load(path: str | Path) -> Manifest:
     recordings: dict[str, str | None] = {}
     for i, row in enumerate(_tables(data, "recording", path)):
         where = f"recording[{i}]"
+        if not isinstance(row, dict):
+            raise ConsentError(f"{where} is {row!r}, not a table", path=path,
+                               hint='write [[recording]] tables: file = "meeting.flac"')
         _known(row, {"file", "sha256"}, f"{where}.", path)
         name, pin = row.get("file"), row.get("sha256")
         if not isinstance(name, str) or not name:
@@ -260,16 +264,22 @@ def allows(manifest: Manifest, name: str, digest: Callable[[], str | None],
             raise ConsentError(f"the schema-1 consent record {path} cannot grant {purpose}",
                                path=where, hint=f"write a schema-{SCHEMA} manifest with "
                                                 "dated consent per person (docs/privacy.md)")
-        refused = {pid: why for pid, why in manifest.refusals(purpose, on).items()}
-        if purpose == "analysis":  # a voice recorded without consent is not used at all
+        refused = dict(manifest.refusals(purpose, on))
+        if manifest.schema > 1:  # a voice recorded without consent is not used at all
             for pid, why in manifest.refusals("recording", on).items():
-                if why != "not recorded" and pid not in refused:
-                    refused[pid] = f"recording consent {why}"
+                refused.setdefault(pid, f"recording consent {why}")
         if refused:
             who = ", ".join(f"{pid} ({why})" for pid, why in refused.items())
             raise ConsentError(f"{purpose} is not granted in {path} by: {who}", path=where,
                                hint=f"{purpose} needs the consent of everyone listed")
     return manifest
+
+
+def same_meeting(manifest: Manifest, record: Mapping[str, Any]) -> bool:
+    """Whether `manifest` is the one a results folder's consent `record` was checked
+    against: a manifest rewritten since for the next meeting, under the same name, is not."""
+    meeting = record.get("meeting")
+    return meeting is None or manifest.meeting == meeting
 
 
 def _roster_matches(manifest: Manifest, roster: Mapping[str, str], where: str | Path) -> None:
@@ -300,6 +310,8 @@ def _legacy(path: Path, digest: str, data: Mapping[str, Any]) -> Manifest:
     grant = Grant(data["analysis"])
     people = tuple(Person(str(pid), None, {"analysis": grant}) for pid in ids)
     pin = data.get("sha256")
+    if pin is not None and not isinstance(pin, str):
+        raise ConsentError("`sha256` is not a string", path=path)
     if not data["analysis"]:  # refused for the whole meeting, whether or not anyone is listed
         people += (Person("everyone", None, {"analysis": grant}),)
     return Manifest(path, digest, 1, None, {n: pin for n in names}, people)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import glob
 import hashlib
 import json
 import os
@@ -36,7 +37,8 @@ def write_text(path: str | Path, text: str) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        # A name FFmpeg read from undecodable bytes keeps them as surrogates: written as U+FFFD
+        with os.fdopen(fd, "w", encoding="utf-8", errors="replace", newline="\n") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
@@ -113,7 +115,7 @@ def _renameat2() -> Any:
 
 def _remove_stale(folder: Path) -> None:
     """Staging folders of runs that are no longer running (killed mid-write)."""
-    for leftover in folder.parent.glob(f".{folder.name}.*.partial"):
+    for leftover in folder.parent.glob(f".{glob.escape(folder.name)}.*.partial"):
         pid = leftover.name[len(folder.name) + 2:-len(".partial")]
         if pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(leftover, ignore_errors=True)

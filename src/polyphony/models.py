@@ -39,6 +39,13 @@ OFFLINE_ENVIRONMENT = {
 MULTILINGUAL_ASR = "whisper-base"
 
 
+def public_name(model: str) -> str:
+    """How a report may name a model: a bundled model or a description by its name, a
+    local model directory (whose path may hold a person's or a clinic's name) as "a local
+    model"."""
+    return "a local model" if ("/" in model or os.sep in model) else model
+
+
 def enforce_offline() -> None:
     """Switch every hub client and pyannote's telemetry off, whatever the caller had set."""
     os.environ.update(OFFLINE_ENVIRONMENT)
@@ -107,20 +114,22 @@ def cache_dir() -> Path:
 def _assembled(entry: ModelEntry, source: Path) -> Path:
     """The parts joined into `entry.file`, with copies of the other files of `source`
     (configuration, tokenizer) beside it, made once and verified against the registered
-    checksum before it is used."""
+    checksum before it is used. It is built in a folder of its own and renamed into place,
+    so two first runs at once cannot see half of it."""
     folder = cache_dir() / "models" / f"{entry.name}-{entry.sha256[:12]}"
-    target = folder / entry.file
-    if target.is_file():
+    if (folder / entry.file).is_file():
         return folder
     parts = [_installed(*part.split("/", 1), entry) for part in entry.parts]
-    folder.mkdir(parents=True, exist_ok=True)
-    for other in source.iterdir():
-        if other.is_file() and not other.name.startswith(entry.file):
-            shutil.copyfile(other, folder / other.name)
-    digest = hashlib.sha256()
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{entry.file}.")
     try:
-        with os.fdopen(fd, "wb") as out:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+    except OSError as exc:
+        raise ModelError(f"the cache for model {entry.name} cannot be written "
+                         f"({exc.strerror or exc})", path=folder.parent,
+                         hint="set POLYPHONY_CACHE to a writable folder") from None
+    try:
+        digest = hashlib.sha256()
+        with (building / entry.file).open("wb") as out:
             for part in parts:
                 with part.open("rb") as fh:
                     while block := fh.read(1 << 20):
@@ -130,9 +139,20 @@ def _assembled(entry: ModelEntry, source: Path) -> Path:
             raise ModelError(f"the parts of model {entry.name} do not join into the "
                              "registered weights", path=folder,
                              hint=f"reinstall {', '.join(p.split('/')[0] for p in entry.parts)}")
-        os.replace(tmp, target)
+        for other in source.iterdir():
+            if other.is_file() and not other.name.startswith(entry.file):
+                shutil.copyfile(other, building / other.name)
+        try:
+            os.rename(building, folder)
+        except OSError:
+            if not (folder / entry.file).is_file():  # not another run's, finished first
+                raise
+    except OSError as exc:
+        raise ModelError(f"the cache for model {entry.name} cannot be written "
+                         f"({exc.strerror or exc})", path=folder,
+                         hint="free some space, or set POLYPHONY_CACHE") from None
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        shutil.rmtree(building, ignore_errors=True)
     return folder
 
 

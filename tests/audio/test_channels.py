@@ -55,3 +55,10 @@ def test_channels_are_decoded_apart_and_mono_is_refused(tmp_path):
     sf.write(mono, tone(1, 0.5), RATE)
     with pytest.raises(InputError, match="has one channel"):
         channels.decode_channels(mono)
+
+
+def test_an_empty_stereo_file_is_a_clear_error(tmp_path):
+    path = tmp_path / "empty.wav"
+    sf.write(path, np.zeros((0, 2), np.float32), RATE)
+    with pytest.raises(InputError, match="holds no audio"):
+        channels.decode_channels(path)

@@ -116,3 +116,17 @@ def test_the_audio_track_of_a_video_is_read(tmp_path):
     assert info.video and info.codec == "aac"
     w = decode(path)
     assert w.duration == pytest.approx(2.0, abs=0.1) and np.abs(w.samples).max() > 0.2
+
+
+def test_a_header_with_a_long_junk_chunk_is_read_or_passed_over(tmp_path):
+    """A `fmt ` chunk that starts near the end of the bytes probed is no crash."""
+    import struct
+
+    body = np.zeros(1600, "<i2").tobytes()
+    fmt = b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, 16000, 32000, 2, 16)
+    junk = b"JUNK" + struct.pack("<I", 4068) + b"\0" * 4068
+    riff = b"WAVE" + junk + fmt + b"data" + struct.pack("<I", len(body)) + body
+    path = tmp_path / "junk.wav"
+    path.write_bytes(b"RIFF" + struct.pack("<I", len(riff)) + riff)
+    info = probe(path)
+    assert info.declared_duration == pytest.approx(0.1, abs=0.01)

@@ -35,3 +35,19 @@ def test_page_is_self_contained_and_escapes_text():
     assert "Hi &lt;Ann&gt;." in page
     assert "<script" not in page and "<link" not in page and "https://" not in page
     assert "Tom" in page  # the silent member is in every table
+
+
+def test_the_shared_page_names_no_local_model_path():
+    import dataclasses
+
+    c = conv([("a", 0, 2), ("b", 2.5, 4)], [Participant("a", "clinician", "Dr Lee"),
+                                            Participant("b", "person", "Mira")],
+             has_text=False)
+    c = dataclasses.replace(c, provenance=dataclasses.replace(
+        c.provenance, source="automatic",
+        models={"asr": "/home/jane.doe/whisper", "diarization": "/srv/st-marys/pipeline"},
+        settings={"language": "en", "language_heard": ["de", 0.9]}))
+    shared = render(c, compute_metrics(c), "Network meeting", deidentify=True)
+    assert "jane.doe" not in shared and "st-marys" not in shared
+    assert "a local model" in shared
+    assert "/home/jane.doe/whisper" in render(c, compute_metrics(c), "Network meeting")

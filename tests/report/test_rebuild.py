@@ -4,6 +4,7 @@ everyone's sharing consent, read again at the time of sharing."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -32,7 +33,9 @@ def test_the_shared_page_needs_sharing_from_everyone_listed(tmp_path):
     assert page.name == REDACTED_NAME
     text = page.read_text()
     assert "meeting" not in text.lower().replace("network meeting", "")
-    assert "Consent for sharing checked" in text and str(tmp_path) not in text
+    assert "Consent for analysis and sharing checked" in text and str(tmp_path) not in text
+    for speaker in ("mira", "tom", "dr_lee", "sam"):  # the RTTM's labels
+        assert not re.search(rf"\b{speaker}\b", text, re.IGNORECASE), speaker
 
     # Tom withdraws his sharing consent today, after the analysis: the manifest is read
     # again, and the withdrawal holds from its date on.
@@ -83,3 +86,20 @@ def test_not_a_results_folder(tmp_path):
         report_results(tmp_path)
     result = CliRunner().invoke(main, ["report", str(tmp_path)])
     assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+def test_a_manifest_rewritten_for_another_meeting_is_refused(tmp_path):
+    manifest = write_consent(tmp_path, "meeting.flac", people=PEOPLE)
+    folder = results_folder(tmp_path / "out", "meeting", manifest)
+    manifest.write_text(manifest.read_text().replace('"test-meeting"', '"next-meeting"'))
+    with pytest.raises(ConsentError, match="is for meeting 'next-meeting'"):
+        report_results(folder, redact=True)
+
+
+def test_a_withdrawn_analysis_also_stops_sharing(tmp_path):
+    manifest = write_consent(tmp_path, "meeting.flac", people=PEOPLE)
+    folder = results_folder(tmp_path / "out", "meeting", manifest)
+    manifest.write_text(manifest.read_text().replace("\nanalysis = ", "\nanalysis = false\n#",
+                                                     1))
+    with pytest.raises(ConsentError, match=r"analysis is not granted .* mira \(refused\)"):
+        report_results(folder, redact=True)

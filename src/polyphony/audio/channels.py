@@ -44,6 +44,9 @@ def decode_channels(path: Path, sample_rate: int = SAMPLE_RATE) -> list[Waveform
         layout = stream.codec_context.layout.name
         resampler = av.AudioResampler(format="fltp", layout=layout, rate=sample_rate)
         parts = list(frames(path, container, stream, resampler))
+    if sum(p.shape[1] for p in parts) < sample_rate // 10:
+        raise InputError("holds no audio (shorter than 0.1 s)", path=path,
+                         hint="give a recording with speech in it")
     samples = np.concatenate(parts, axis=1).astype(np.float32, copy=False)
     if samples.shape[0] < 2:
         raise InputError("has one channel: --split-channels needs a recording with one "

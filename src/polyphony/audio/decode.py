@@ -133,7 +133,7 @@ def _wav_declared_duration(path: Path) -> float | None:
     at, byte_rate = 12, 0
     while at + 8 <= len(head):
         chunk, size = head[at:at + 4], struct.unpack("<I", head[at + 4:at + 8])[0]
-        if chunk == b"fmt " and at + 16 <= len(head):
+        if chunk == b"fmt " and at + 20 <= len(head):
             byte_rate = struct.unpack("<I", head[at + 16:at + 20])[0]
         if chunk == b"data":
             return size / byte_rate if byte_rate and 0 < size < 0xFFFFFFFF else None

@@ -26,7 +26,7 @@ import numpy as np
 from polyphony import consent
 from polyphony.audio import attribute, channels, decode, diarize, resegment, transcribe
 from polyphony.conversation import Conversation, Participant, Provenance, Word
-from polyphony.errors import UsageError
+from polyphony.errors import InputError, UsageError
 from polyphony.files import sha256
 from polyphony.metrics.flags import language_mismatch
 from polyphony.models import MULTILINGUAL_ASR
@@ -110,6 +110,10 @@ def analyze(path: str | Path, *, roster: Roster | None = None,
         count = diarize.SpeakerCount(num=len(roster))
     device = resolve_device(settings.device)
     info = decode.probe(path)
+    if settings.split_channels and info.channels < 2:
+        raise InputError(f"has {info.channels} channel: --split-channels needs a recording "
+                         "with one speaker per channel", path=path,
+                         hint="analyse it without --split-channels")
     transcribe.check_language(settings.asr_model, settings.language, device)
     run = _Run(path, roster, settings, count, device, consent_record, info)
     return _by_channel(run) if settings.split_channels else _by_voice(run)

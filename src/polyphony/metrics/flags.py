@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from polyphony.conversation import Conversation
-from polyphony.models import MULTILINGUAL_ASR
+from polyphony.models import MULTILINGUAL_ASR, public_name
 
 LITTLE_SPEECH = 5.0
 HIGH_OVERLAP = 0.15
@@ -85,7 +85,8 @@ def flags(conv: Conversation, voice: dict[str, Any],
     if heard and language_mismatch(heard, prov.settings.get("language")):
         out.append(_flag("language_mismatch",
                          f"the speech sounds like {heard[0]!r} ({heard[1]:.0%} sure) but was "
-                         f"transcribed as English by {prov.models.get('asr')}: the words, and "
+                         f"transcribed as English by {public_name(prov.models.get('asr', ''))}: "
+                         "the words, and "
                          "every metric drawn from them, are unreliable; a multilingual model "
                          f"(--asr-model {MULTILINGUAL_ASR}) would transcribe it"))
     language = prov.settings.get("language")

@@ -15,6 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from polyphony import consent
 from polyphony.conversation import Conversation
+from polyphony.models import public_name
 
 PALETTE = ("#1b6ca8", "#d1495b", "#66a182", "#edae49", "#8e6c8a", "#2e4057", "#c17c74",
            "#00798c")
@@ -132,5 +133,7 @@ def render(conv: Conversation, metrics: dict[str, Any], title: str,
         timecourse=timecourse_svg(metrics, names, colours),
         paragraphs=[] if deidentify else paragraphs(conv),
         consent_note=consent.describe(conv.provenance.consent, deidentify),
+        models={stage: public_name(name) if deidentify else name
+                for stage, name in conv.provenance.models.items()},
         consent_checked=conv.provenance.consent.get("checked", True),
         clock=_clock, pct=_pct)

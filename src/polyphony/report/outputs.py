@@ -15,15 +15,25 @@ from polyphony.report import html
 
 OUTPUT_FILES = ("conversation.json", "diarization.rttm", "transcript.vtt", "metrics.json",
                 "report.html")
+REDACTED_NAME = "report-deidentified.html"  # `polyphony report --redact`
+OWN_FILES = (*OUTPUT_FILES, REDACTED_NAME)  # every file polyphony writes in a results folder
 
 
 def output_dir(out: str | Path, stem: str, force: bool) -> Path:
     """The folder for one recording. Refuses to overwrite finished results unless forced,
-    and fails at once if `out` cannot be written, not after the models have run."""
+    and to replace a folder that holds anything polyphony did not write (the recording
+    itself, its consent manifest), even when forced: the folder is replaced whole. Fails at
+    once if `out` cannot be written, not after the models have run."""
     folder = Path(out) / stem
-    if not force and folder.exists():
-        raise InputError(f"results already exist in {folder}", path=folder,
-                         hint="pass --force to overwrite them, or choose another --out")
+    if folder.exists():
+        if not force:
+            raise InputError(f"results already exist in {folder}", path=folder,
+                             hint="pass --force to overwrite them, or choose another --out")
+        foreign = sorted(p.name for p in folder.iterdir() if p.name not in OWN_FILES)
+        if foreign or not folder.is_dir():
+            raise InputError(f"would be replaced by the results, but holds files polyphony "
+                             f"did not write ({', '.join(foreign[:3]) or 'it is a file'})",
+                             path=folder, hint="choose an --out folder of its own")
     check_writable(out)
     return folder
 

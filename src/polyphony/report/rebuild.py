@@ -2,8 +2,10 @@
 
 The page for an Action Learning Set (`redact=True`) names roles, not people, and leaves out
 the transcript; it is made to be shared, so the manifest that allowed the analysis must now
-grant `sharing` from everyone it lists. The manifest is read again, not trusted from the
-time of the analysis, so a consent withdrawn since is honoured.
+grant `analysis` and `sharing` from everyone it lists. The manifest is read again, not
+trusted from the time of the analysis, so a consent withdrawn since is honoured; it must be
+the same meeting's (a manifest rewritten for the next meeting under the same name is
+refused).
 """
 
 from __future__ import annotations
@@ -20,8 +22,7 @@ from polyphony.errors import ConsentError, InputError
 from polyphony.files import read_text, write_text
 from polyphony.formats import conversation_json
 from polyphony.report import html
-
-REDACTED_NAME = "report-deidentified.html"
+from polyphony.report.outputs import REDACTED_NAME
 
 
 def report_results(folder: str | Path, *, redact: bool = False,
@@ -73,6 +74,12 @@ def _sharing_record(conv: Conversation, consent_file: str | Path | None, on: dt.
     if prov.recording is None:
         raise ConsentError("does not name its recording, so no manifest can be matched to it",
                            path=folder)
-    manifest = consent.allows(consent.load(path), prov.recording,
-                              lambda: prov.recording_sha256, (), ("sharing",), on, folder)
-    return manifest.provenance(("sharing",), on)
+    manifest = consent.load(path)
+    if not consent.same_meeting(manifest, prov.consent):
+        raise ConsentError(f"the consent manifest {path} is for meeting {manifest.meeting!r}, "
+                           f"but these results are of {prov.consent.get('meeting')!r}",
+                           path=folder, hint="give this meeting's manifest with --consent")
+    purposes = ("analysis", "sharing")
+    consent.allows(manifest, prov.recording, lambda: prov.recording_sha256, (), purposes, on,
+                   folder)
+    return manifest.provenance(purposes, on)
