@@ -205,4 +205,4 @@ def test_stereo_headsets_are_split_into_one_speaker_per_channel(tmp_path):
     mono = CliRunner().invoke(main, ["analyze", str(pyannote_sample_dir() / "sample.wav"),
                                      "--split-channels", "--no-consent-check", "--out",
                                      str(tmp_path / "mono")])
-    assert mono.exit_code == 1 and "has one channel" in mono.stderr
+    assert mono.exit_code == 1 and "has a single channel" in mono.stderr

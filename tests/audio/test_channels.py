@@ -53,7 +53,7 @@ def test_channels_are_decoded_apart_and_mono_is_refused(tmp_path):
     assert np.abs(left.samples).max() > 0.3 and np.abs(right.samples).max() < 1e-3
     mono = tmp_path / "mono.wav"
     sf.write(mono, tone(1, 0.5), RATE)
-    with pytest.raises(InputError, match="has one channel"):
+    with pytest.raises(InputError, match="has a single channel"):
         channels.decode_channels(mono)
 
 

@@ -49,8 +49,8 @@ def decode_channels(path: Path, sample_rate: int = SAMPLE_RATE) -> list[Waveform
                          hint="give a recording with speech in it")
     samples = np.concatenate(parts, axis=1).astype(np.float32, copy=False)
     if samples.shape[0] < 2:
-        raise InputError("has one channel: --split-channels needs a recording with one "
-                         "speaker per channel", path=path,
+        raise InputError("has a single channel: --split-channels needs a recording with "
+                         "one speaker per channel", path=path,
                          hint="analyse it without --split-channels")
     return [Waveform(np.clip(channel, -1.0, 1.0), sample_rate, path) for channel in samples]
 

@@ -111,8 +111,8 @@ def analyze(path: str | Path, *, roster: Roster | None = None,
     device = resolve_device(settings.device)
     info = decode.probe(path)
     if settings.split_channels and info.channels < 2:
-        raise InputError(f"has {info.channels} channel: --split-channels needs a recording "
-                         "with one speaker per channel", path=path,
+        raise InputError("has a single channel: --split-channels needs a recording with "
+                         "one speaker per channel", path=path,
                          hint="analyse it without --split-channels")
     transcribe.check_language(settings.asr_model, settings.language, device)
     run = _Run(path, roster, settings, count, device, consent_record, info)
