@@ -281,7 +281,7 @@ def _language_notes(heard: tuple[str, float] | None, language: str | None,
         return ()
     return (f"the speech sounds like {heard[0]!r} ({heard[1]:.0%} sure), but {model} "
             f"understands English only: run it again with --asr-model {MULTILINGUAL_ASR} "
-            "(multilingual, bundled), or give --language",)
+            "(multilingual, bundled)",)
 
 
 class _Clock:
