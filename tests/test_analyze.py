@@ -160,3 +160,13 @@ def test_two_voices_split_to_reach_the_roster_count_are_flagged(example_result, 
     assert sorted(split) == sorted(result.analysis.conversation.speakers)
     assert len(split) == 2
     assert not [f for f in example_result.metrics["flags"] if f["code"] == "split_voice"]
+
+    # The saved conversation.json carries the split and the roster's count: metrics
+    # computed again from it are the run's own, flags included.
+    from polyphony.formats import read
+    from polyphony.metrics import compute_metrics
+
+    again = compute_metrics(read(result.files["conversation.json"]))
+    saved = json.loads(result.files["metrics.json"].read_text())
+    saved.pop("timings")
+    assert json.loads(json.dumps(again)) == saved

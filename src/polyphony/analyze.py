@@ -64,9 +64,7 @@ def analyze_recording(recording: str | Path, out: str | Path, *, roster: Roster 
     purposes = ("analysis", "sharing") if deidentify else ("analysis",)
     analysis = analyze(recording, roster=roster, settings=settings, consent_file=consent_file,
                        purposes=purposes, check_consent=check_consent)
-    metrics = compute_metrics(analysis.conversation,
-                              expected_speakers=analysis.expected_speakers,
-                              split_voices=analysis.diarization.splits)
+    metrics = compute_metrics(analysis.conversation)
     metrics["timings"] = {k: round(v, 3) for k, v in analysis.timings.items()}
     files = write_all(folder, name, analysis.conversation,
                       diarization_conversation(analysis), metrics, deidentify)

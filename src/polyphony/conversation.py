@@ -19,7 +19,8 @@ from polyphony.errors import InputError
 if TYPE_CHECKING:
     from pyannote.core import Annotation
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)  # 1 had no expected_speakers, split_voices or corrections
 
 ROLES = ("person", "family", "network", "clinician", "peer_practitioner", "other")
 PROFESSIONAL_ROLES = ("clinician", "peer_practitioner")
@@ -111,6 +112,13 @@ class Provenance:
     retention date), or `checked: False` when `--no-consent-check` skipped it: every report
     says which. `audio` is what the recording's header said (`decode.AudioInfo`): its
     sample rate, channels, and declared and decoded length.
+
+    What the metrics need beyond the utterances travels here too, so that metrics computed
+    again from a saved conversation.json equal those of the run that wrote it:
+    `expected_speakers` (how many people the roster says were present, for the
+    speaker-count flag) and `split_voices` (the pairs diarization split to reach that
+    count). A corrected conversation (`polyphony relabel`) says what was changed in
+    `corrections`, and keeps the provenance it was corrected from in `derived_from`.
     """
 
     source: Source = "imported"
@@ -124,12 +132,19 @@ class Provenance:
     notes: tuple[str, ...] = ()
     consent: Mapping[str, Any] = field(default_factory=dict)
     audio: Mapping[str, Any] = field(default_factory=dict)
+    expected_speakers: int | None = None
+    split_voices: tuple[tuple[str, str], ...] = ()
+    corrections: tuple[str, ...] = ()
+    derived_from: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.source not in SOURCES:
             raise InputError(f"unknown provenance source {self.source!r}",
                              hint=f"use one of: {', '.join(SOURCES)}")
         object.__setattr__(self, "notes", tuple(self.notes))
+        object.__setattr__(self, "corrections", tuple(self.corrections))
+        object.__setattr__(self, "split_voices",
+                           tuple((str(a), str(b)) for a, b in self.split_voices))
         object.__setattr__(self, "unattributed", {
             str(label): (int(n), float(seconds))
             for label, (n, seconds) in dict(self.unattributed).items()})
@@ -194,15 +209,22 @@ class Conversation:
         return Conversation.build(self.utterances, participants, self.region, self.provenance)
 
     def relabel(self, mapping: Mapping[str, str]) -> Conversation:
-        """Rename speakers (diarization labels to roster ids, say), words included."""
+        """Rename speakers (diarization labels to roster ids, say), words and split-voice
+        pairs included. Several labels mapped to one id merge into one participant."""
         def move(u: Utterance) -> Utterance:
             words = tuple(replace(w, speaker=mapping.get(w.speaker, w.speaker)) if w.speaker
                           else w for w in u.words)
             return replace(u, speaker=mapping.get(u.speaker, u.speaker), words=words)
 
-        roster = [replace(p, id=mapping.get(p.id, p.id)) for p in self.participants]
-        return Conversation.build(map(move, self.utterances), roster, self.region,
-                                  self.provenance)
+        roster: dict[str, Participant] = {}
+        for p in self.participants:
+            roster.setdefault(mapping.get(p.id, p.id), replace(p, id=mapping.get(p.id, p.id)))
+        pairs = tuple((mapping.get(a, a), mapping.get(b, b))
+                      for a, b in self.provenance.split_voices)
+        provenance = replace(self.provenance,
+                             split_voices=tuple(pair for pair in pairs if pair[0] != pair[1]))
+        return Conversation.build(map(move, self.utterances), roster.values(), self.region,
+                                  provenance)
 
     def to_annotation(self) -> Annotation:
         """The timing as a pyannote.core Annotation, for pyannote.metrics."""
@@ -233,6 +255,10 @@ class Conversation:
                 "notes": list(prov.notes),
                 "consent": dict(prov.consent),
                 "audio": dict(prov.audio),
+                "expected_speakers": prov.expected_speakers,
+                "split_voices": [list(pair) for pair in prov.split_voices],
+                "corrections": list(prov.corrections),
+                "derived_from": dict(prov.derived_from),
             },
             "participants": [{"id": p.id, "role": p.role, "label": p.label}
                              for p in self.participants],
@@ -260,9 +286,10 @@ class Conversation:
         if not isinstance(data, Mapping):
             raise InputError(f"holds a JSON {type(data).__name__}, not a conversation object")
         version = data.get("schema_version")
-        if version != SCHEMA_VERSION:
+        if version not in READABLE_VERSIONS:
             raise InputError(f"conversation schema version {version!r} is not supported",
-                             hint=f"this polyphony reads version {SCHEMA_VERSION}")
+                             hint="this polyphony reads versions "
+                                  f"{', '.join(map(str, READABLE_VERSIONS))}")
         prov = _get(data, "provenance", "", Mapping, {})
         known = set(Provenance.__dataclass_fields__)
         unknown = sorted(set(prov) - known)

@@ -249,6 +249,8 @@ def _build(run: _Run, diarization: diarize.Diarization, words: tuple[Word, ...],
                   "split_channels": settings.split_channels},
         consent=run.consent,
         audio=info.as_dict(),
+        expected_speakers=_expected(run),
+        split_voices=diarization.splits,
         notes=_audio_notes(info, settings.split_channels) + _language_notes(
             heard, language, settings.asr_model),
     )
@@ -256,6 +258,9 @@ def _build(run: _Run, diarization: diarize.Diarization, words: tuple[Word, ...],
     conv = apply_roster(Conversation.build(utterances, anonymous,
                                            region=(0.0, duration),
                                            provenance=provenance), run.roster)
+    # Exactly what conversation.json will hold (times to the millisecond), so that its
+    # metrics, computed again from the file, are these.
+    conv = Conversation.from_dict(conv.to_dict())
     if run.roster is not None:
         diarization = diarization.relabel(run.roster.mapping(list(names)))
     return conv, diarization

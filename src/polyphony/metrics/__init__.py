@@ -55,15 +55,20 @@ def compute_many(conversations: list[Conversation],
 
 def compute_metrics(conv: Conversation, config: MetricsConfig = DEFAULT_CONFIG,
                     expected_speakers: int | None = None,
-                    split_voices: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
+                    split_voices: Sequence[tuple[str, str]] | None = None) -> dict[str, Any]:
     """The metrics.json document for one conversation.
 
     `expected_speakers` is how many people the roster says were present, when the speaker
     labels come from diarization, so that a mismatch can be flagged; `split_voices` are the
-    pairs diarization split to reach that count (`flags.flags`).
+    pairs diarization split to reach that count (`flags.flags`). Both default to what the
+    conversation's provenance records, so a saved conversation.json gives its run's
+    metrics again.
     """
+    prov = conv.provenance
+    if expected_speakers is None:
+        expected_speakers = prov.expected_speakers
     return _metrics(conv, config, expected_speakers, Timing(conv, config.language),
-                    split_voices)
+                    prov.split_voices if split_voices is None else split_voices)
 
 
 def _metrics(conv: Conversation, config: MetricsConfig, expected_speakers: int | None,
