@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from polyphony.conversation import Conversation, Participant, Provenance, Utterance
 
+EXAMPLE_ORDER = ("dr_lee", "tom", "mira", "sam")  # the example's speakers by first speech
+
 
 def conv(rows: list[tuple], roster: list[Participant] | None = None,
          region: tuple[float, float] | None = None, has_text: bool = True) -> Conversation:
@@ -14,10 +16,12 @@ def conv(rows: list[tuple], roster: list[Participant] | None = None,
 
 
 def results_folder(out, stem: str, manifest=None, recording: str | None = None,
-                   on=None):
+                   on=None, anonymous: bool = False):
     """A results folder as `polyphony analyze` writes it, without running a model: the
     example meeting's reference diarization (text-less, so its metrics need no language
-    model), allowed by `manifest` (a consent manifest path) or by no check at all."""
+    model), allowed by `manifest` (a consent manifest path) or by no check at all.
+    `anonymous` names the voices as an automatic run without a mapping does: S1, S2, ... in
+    order of first speech, "Speaker N", role other."""
     import dataclasses
     import datetime as dt
     from pathlib import Path
@@ -29,6 +33,12 @@ def results_folder(out, stem: str, manifest=None, recording: str | None = None,
 
     example = Path(__file__).resolve().parents[1] / "examples" / "network-meeting"
     reference = rttm.read(example / "reference.rttm")
+    if anonymous:
+        first = sorted({u.speaker: u.start for u in reversed(reference.utterances)}.items(),
+                       key=lambda item: item[1])
+        ids = {speaker: f"S{i}" for i, (speaker, _) in enumerate(first, 1)}
+        reference = reference.relabel(ids).with_participants(
+            [Participant(sid, "other", f"Speaker {sid[1:]}") for sid in ids.values()])
     on = on or dt.date.today()
     record = (consent.load(manifest).provenance(("analysis",), on) if manifest
               else consent.not_checked(on))

@@ -304,6 +304,30 @@ def report(results: Path, redact: bool, consent: Path | None, no_consent_check: 
 
 
 @main.command()
+@click.argument("results", type=click.Path(path_type=Path))
+@click.option("--roster", required=True, type=click.Path(path_type=Path),
+              help="roster.toml naming the voices (speaker = \"S2\" or a list, to merge) "
+                   "and [[not_participant]] voices to leave out.")
+@click.option("--quiet", is_flag=True, help="Print errors only.")
+def relabel(results: Path, roster: Path, quiet: bool) -> None:
+    """Name, merge or leave out the voices of a RESULTS folder, and write every output
+    again: from conversation.json alone, no audio and no audio model."""
+    from polyphony import roster as roster_mod
+    from polyphony.relabel import relabel_results
+    from polyphony.report.terminal import print_summary
+
+    try:
+        done = relabel_results(results, roster_mod.load(roster))
+    except PolyphonyError as error:
+        _fail(error)
+        sys.exit(1)
+    console = Console(quiet=quiet)
+    for change in done.conversation.provenance.corrections:
+        console.print(f"corrected: {change}", markup=False, highlight=False)
+    print_summary(done.metrics, f"{results.name} (corrected)", console)
+
+
+@main.command()
 @click.argument("root", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="List what would be deleted; delete nothing.")
 def purge(root: Path, dry_run: bool) -> None:

@@ -1,37 +1,50 @@
-"""Rosters: who was present, their roles, and (once someone has listened) which diarized
-voice is whose.
+"""Rosters: who was present, their roles, which diarized voice is whose, and samples of
+their voices.
 
 ```toml
 [[participant]]
 id = "anna"              # stable id used in every table
 role = "person"          # person | family | network | clinician | peer_practitioner | other
 label = "Anna"           # how reports name her (omit it in de-identified reports)
-speaker = "S2"           # optional: her label in the transcript or diarization
+speaker = "S2"           # optional: her label in the transcript or diarization (or a list
+                         # of labels, when diarization split her voice in two)
+voice = "12.0-18.5"      # optional: where she speaks alone in the recording, in seconds,
+                         # or a clip of her voice ("voices/anna.flac"); a list for several
+
+[[not_participant]]      # a voice that is not one of the people: it is left out
+speaker = "S5"
+reason = "television"
 ```
 
-`speaker` (or its synonym `diarized`) maps a label to a person; a label equal to a roster
+`speaker` (or its synonym `diarized`) maps labels to a person; a label equal to a roster
 id maps to that member without it. Automatic diarization cannot know who is who: a roster
 that maps no label still tells the pipeline how many people were present, which
 constrains clustering and is checked against what was found, and the report names the
-voices "Speaker 1", "Speaker 2".
+voices "Speaker 1", "Speaker 2". With `voice` samples, `analyze` names the voices itself
+(`audio/enrol.py`).
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from polyphony.conversation import Conversation, Participant
 from polyphony.errors import InputError, PolyphonyError
 
-_KEYS = {"id", "role", "label", "speaker", "diarized", "note"}
+_KEYS = {"id", "role", "label", "speaker", "diarized", "voice", "note"}
+_EXCLUDED_KEYS = {"speaker", "reason", "note"}
 
 
 @dataclass(frozen=True)
 class Roster:
     participants: tuple[Participant, ...]
     labels: dict[str, str]  # speaker label in a transcript or diarization -> participant id
+    voices: dict[str, tuple[str, ...]] = field(default_factory=dict)  # id -> samples
+    excluded: dict[str, str] = field(default_factory=dict)  # speaker label -> reason
+    path: Path | None = None  # where it was read from: voice clips are relative to it
 
     def __len__(self) -> int:
         return len(self.participants)
@@ -41,6 +54,11 @@ class Roster:
         ids = {p.id for p in self.participants}
         return {s: self.labels.get(s, s) for s in speakers
                 if s in self.labels or s in ids}
+
+    def with_labels(self, labels: dict[str, str]) -> Roster:
+        """This roster with more speaker labels mapped (the ones it maps itself win)."""
+        return Roster(self.participants, {**labels, **self.labels}, self.voices,
+                      self.excluded, self.path)
 
 
 def apply(conv: Conversation, roster: Roster | None) -> Conversation:
@@ -69,16 +87,18 @@ def load(path: str | Path) -> Roster:
         raise InputError("roster file not found", path=path, hint="check the path") from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputError(f"is not a valid TOML roster ({exc})", path=path) from exc
-    unknown = sorted(set(data) - {"participant", "note"})
+    unknown = sorted(set(data) - {"participant", "not_participant", "note"})
     if unknown:
         raise InputError(f"{unknown[0]} is not a roster key", path=path,
-                         hint="a roster holds [[participant]] tables (and an optional note)")
+                         hint="a roster holds [[participant]] and [[not_participant]] "
+                              "tables (and an optional note)")
     rows = data.get("participant")
     if not isinstance(rows, list) or not rows:
         raise InputError("lists no [[participant]] entries", path=path,
                          hint="add one [[participant]] table per person present")
     participants: list[Participant] = []
     labels: dict[str, str] = {}
+    voices: dict[str, tuple[str, ...]] = {}
     for n, row in enumerate(rows):
         where = f"participant[{n}]"
         if not isinstance(row, dict) or "id" not in row:
@@ -99,11 +119,42 @@ def load(path: str | Path) -> Roster:
             raise InputError(f"{where} repeats the participant id {participant.id!r}",
                              path=path, hint="give every person one entry")
         participants.append(participant)
-        label = row.get("speaker", row.get("diarized"))
-        if label is not None:
-            if str(label) in labels:
-                raise InputError(f"{where} maps speaker {label!r}, already mapped to "
-                                 f"{labels[str(label)]!r}", path=path,
-                                 hint="one voice is one person: map each label once")
-            labels[str(label)] = participant.id
-    return Roster(tuple(participants), labels)
+        for label in _strings(row.get("speaker", row.get("diarized")), f"{where}.speaker",
+                              path):
+            _map_once(labels, label, participant.id, where, path)
+        if "voice" in row:
+            voices[participant.id] = _strings(row["voice"], f"{where}.voice", path)
+    excluded: dict[str, str] = {}
+    for n, row in enumerate(data.get("not_participant", [])):
+        where = f"not_participant[{n}]"
+        if not isinstance(row, dict) or "speaker" not in row:
+            raise InputError(f"{where} has no speaker", path=path,
+                             hint='name the voice to leave out: speaker = "S5"')
+        extra = sorted(set(row) - _EXCLUDED_KEYS)
+        if extra:
+            raise InputError(f"{where}.{extra[0]} is not a not_participant key", path=path,
+                             hint=f"known keys: {', '.join(sorted(_EXCLUDED_KEYS))}")
+        for label in _strings(row["speaker"], f"{where}.speaker", path):
+            if label in labels or label in excluded:
+                raise InputError(f"{where} leaves out speaker {label!r}, which is already "
+                                 "mapped", path=path, hint="a voice is a person or not")
+            excluded[label] = str(row.get("reason", "not a participant"))
+    return Roster(tuple(participants), labels, voices, excluded, path)
+
+
+def _strings(value: Any, where: str, path: Path) -> tuple[str, ...]:
+    """A string or a list of strings (a key that may name several), as a tuple."""
+    if value is None:
+        return ()
+    values = value if isinstance(value, list) else [value]
+    if not values or not all(isinstance(v, str | int | float) for v in values):
+        raise InputError(f"{where} is {value!r}, not a label or a list of them", path=path)
+    return tuple(str(v) for v in values)
+
+
+def _map_once(labels: dict[str, str], label: str, pid: str, where: str, path: Path) -> None:
+    if label in labels:
+        raise InputError(f"{where} maps speaker {label!r}, already mapped to "
+                         f"{labels[label]!r}", path=path,
+                         hint="one voice is one person: map each label once")
+    labels[label] = pid

@@ -96,10 +96,11 @@ def flags(conv: Conversation, voice: dict[str, Any],
                          "questions, reflecting) is measured with English language models: "
                          "read those numbers as rough; voice share and turn-taking do not "
                          "depend on the language"))
-    if prov.source == "automatic":
+    if prov.source == "automatic" or prov.derived_from.get("source") == "automatic":
+        # Naming the voices (`relabel`) corrects who is who, not the times or the words.
         out.append(_flag("automatic",
-                         "computed from automatic transcription and diarization, "
-                         "not human-corrected"))
+                         "times and words come from automatic transcription and "
+                         "diarization, not checked by a person"))
     return out
 
 
