@@ -127,6 +127,7 @@ def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Pa
     from polyphony.analyze import analyze_recording, results_names
     from polyphony.audio.diarize import SpeakerCount
     from polyphony.audio.pipeline import Settings, resolve_device
+    from polyphony.report.cards import cards as voice_cards
     from polyphony.report.terminal import print_summary
 
     try:
@@ -168,7 +169,10 @@ def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Pa
         if not quiet:
             _notes(path, analysis.conversation.provenance.notes)
         print_summary(result.metrics, f"{path.name} ({analysis.conversation.duration:.0f} s, "
-                      f"real-time factor {analysis.real_time_factor:.2f})", console)
+                      f"real-time factor {analysis.real_time_factor:.2f})", console,
+                      voice_cards(analysis.conversation, {
+                          pid: p["speaking_time"]
+                          for pid, p in result.metrics["participants"].items()}))
         console.print(f"results in {result.folder}/ (open {result.files['report.html']})",
                       markup=False)
     sys.exit(1 if failed else 0)
@@ -314,6 +318,7 @@ def relabel(results: Path, roster: Path, quiet: bool) -> None:
     again: from conversation.json alone, no audio and no audio model."""
     from polyphony import roster as roster_mod
     from polyphony.relabel import relabel_results
+    from polyphony.report.cards import cards as voice_cards
     from polyphony.report.terminal import print_summary
 
     try:
@@ -324,7 +329,9 @@ def relabel(results: Path, roster: Path, quiet: bool) -> None:
     console = Console(quiet=quiet)
     for change in done.conversation.provenance.corrections:
         console.print(f"corrected: {change}", markup=False, highlight=False)
-    print_summary(done.metrics, f"{results.name} (corrected)", console)
+    print_summary(done.metrics, f"{results.name} (corrected)", console, voice_cards(
+        done.conversation, {pid: p["speaking_time"]
+                            for pid, p in done.metrics["participants"].items()}))
 
 
 @main.command()

