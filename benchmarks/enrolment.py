@@ -39,7 +39,7 @@ def meetings() -> list[tuple[str, Path, Path, Path | None]]:
     out = [("example", ROOT / "examples/network-meeting/network-meeting.flac",
             ROOT / "examples/network-meeting/reference.rttm",
             ROOT / "examples/network-meeting/roster.toml")]
-    for folder in sorted((ROOT / "examples/devset").iterdir()):
+    for folder in sorted(p for p in (ROOT / "examples/devset").iterdir() if p.is_dir()):
         out.append((folder.name, folder / f"{folder.name}.flac", folder / "reference.rttm",
                     folder / "roster.toml"))
     sample = Path(pyannote.audio.__file__).parent / "sample"

@@ -335,6 +335,28 @@ def relabel(results: Path, roster: Path, quiet: bool) -> None:
 
 
 @main.command()
+@click.argument("results", type=click.Path(path_type=Path))
+@click.option("--format", "format_", type=click.Choice(["eaf", "textgrid"]), default="eaf",
+              show_default=True, help="ELAN or Praat.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Where to write it (default: RESULTS/<name>.eaf or .TextGrid).")
+def export(results: Path, format_: str, output: Path | None) -> None:
+    """Write a RESULTS folder's conversation for correction by hand in ELAN or Praat: one
+    tier per participant, with the link to the recording kept, so that `polyphony metrics
+    EDITED` gives the corrected numbers for the same recording."""
+    from polyphony.formats import conversation_json, write
+
+    try:
+        conv = conversation_json.read(results / "conversation.json")
+        suffix = ".eaf" if format_ == "eaf" else ".TextGrid"
+        path = write(conv, output or results / f"{results.name}{suffix}", format_)
+    except PolyphonyError as error:
+        _fail(error)
+        sys.exit(1)
+    click.echo(f"wrote {path}")
+
+
+@main.command()
 @click.argument("root", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="List what would be deleted; delete nothing.")
 def purge(root: Path, dry_run: bool) -> None:

@@ -123,3 +123,20 @@ def test_text_in_another_language_qualifies_the_responsiveness_numbers():
     assert "text_not_english" in [f["code"] for f in flags(german, voice_metrics(german))]
     english = _with_audio(settings={"language": "en"})
     assert "text_not_english" not in [f["code"] for f in flags(english, voice_metrics(english))]
+
+
+def test_a_voice_paired_under_the_threshold_is_flagged_without_naming_anyone():
+    import dataclasses
+
+    from polyphony.metrics.flags import flags
+    from polyphony.metrics.voice import voice_metrics
+
+    c = conv([("S1", 0, 10, "hello"), ("anna", 11, 20, "hi")])
+    enrolment = {"threshold": 0.5, "matches": [
+        {"voice": "S1", "participant": "ben", "similarity": 0.31, "named": False},
+        {"voice": "S2", "participant": "anna", "similarity": 0.8, "named": True}]}
+    c = dataclasses.replace(c, provenance=dataclasses.replace(c.provenance,
+                                                              enrolment=enrolment))
+    [flag] = [f for f in flags(c, voice_metrics(c)) if f["code"] == "uncertain_identity"]
+    assert flag["speaker"] == "S1" and "0.31" in flag["message"] and "0.50" in flag["message"]
+    assert "ben" not in flag["message"]

@@ -34,7 +34,7 @@ from pathlib import Path
 from polyphony.conversation import Conversation
 from polyphony.errors import InputError
 from polyphony.files import write_text
-from polyphony.formats import select
+from polyphony.formats import origin, select
 from polyphony.formats.labels import Attribution, is_pause, is_placeholder
 
 _NOT_TALK = re.compile(
@@ -101,7 +101,8 @@ def _parse(path: Path) -> tuple[dict[str, float | None], list[Tier], dict[str, E
         tiers.append(Tier(tier.get("TIER_ID", ""), (tier.get("PARTICIPANT") or "").strip(),
                           tier.get("LINGUISTIC_TYPE_REF", ""), tier.get("PARENT_REF"),
                           annotations, references))
-    return _interpolate(slots), tiers, types
+    header = {prop.get("NAME"): prop.text or "" for prop in root.iter("PROPERTY")}
+    return _interpolate(slots), tiers, types, origin.parse(header.get(origin.NAME, ""))
 
 
 def _interpolate(slots: dict[str, float | None]) -> dict[str, float | None]:
@@ -162,7 +163,7 @@ def _texts(tier: Tier, tiers: list[Tier]) -> tuple[dict[str, str], str | None]:
 
 def read(path: str | Path, tiers: list[str] | None = None) -> Conversation:
     path = Path(path)
-    slots, all_tiers, types = _parse(path)
+    slots, all_tiers, types, exported = _parse(path)
     if tiers is not None:
         chosen_ids = select.matching([t.id for t in all_tiers], tiers, path)
         chosen = [t for t in all_tiers if t.id in chosen_ids]
@@ -205,20 +206,30 @@ def read(path: str | Path, tiers: list[str] | None = None) -> Conversation:
     if unresolved:
         reading.note(f"{unresolved} annotation{'' if unresolved == 1 else 's'} with a time "
                      "slot that cannot be placed in time left out")
-    return reading.build()
+    conv = reading.build()
+    return origin.restore(conv, exported) if exported else conv
 
 
 def dumps(conv: Conversation) -> str:
+    import mimetypes
     import tempfile
 
     import pympi
 
     eaf = pympi.Elan.Eaf(author="polyphony")
     eaf.remove_tier("default")
+    tiers = {p.id: f"{p.id} ({p.role})" for p in conv.participants}  # PARTICIPANT is the id
     for p in conv.participants:
-        eaf.add_tier(p.id, part=p.id)
+        eaf.add_tier(tiers[p.id], part=p.id, ann=p.label or "")
     for u in conv.utterances:
-        eaf.add_annotation(u.speaker, round(u.start * 1000), round(u.end * 1000), u.text)
+        eaf.add_annotation(tiers[u.speaker], round(u.start * 1000), round(u.end * 1000),
+                           u.text)
+    prov = conv.provenance
+    if prov.recording_sha256:  # the link back to the recording (origin.py)
+        eaf.add_property(origin.NAME, origin.record(conv))
+        if prov.recording:  # ELAN finds the recording beside the file, to listen while editing
+            kind = mimetypes.guess_type(prov.recording)[0] or "audio/*"
+            eaf.add_linked_file(prov.recording, relpath=prov.recording, mimetype=kind)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "x.eaf"
         eaf.to_file(str(out))

@@ -28,7 +28,7 @@ from pathlib import Path
 from polyphony.conversation import Conversation
 from polyphony.errors import InputError
 from polyphony.files import read_text, write_text
-from polyphony.formats import select
+from polyphony.formats import origin, select
 from polyphony.formats.labels import Attribution, is_pause
 
 _TOKEN = re.compile(r'"(?:[^"]|"")*"|![^\n]*|\[[^\]"\n]*\]|[^\s"]+')
@@ -222,6 +222,9 @@ def _choose(tiers: list[Tier]) -> tuple[list[tuple[Tier, str | None]], dict[str,
 def read(path: str | Path, tiers: list[str] | None = None) -> Conversation:
     path = Path(path)
     domain, all_tiers = parse(read_text(path), path)
+    exported = next((origin.parse(label) for t in all_tiers if t.name == origin.NAME
+                     for _, _, label in t.intervals if label.strip()), None)
+    all_tiers = [t for t in all_tiers if t.name != origin.NAME]
     if tiers is not None:
         names = select.matching([t.name for t in all_tiers], tiers, path)
         chosen = [(t, t.name) for t in all_tiers if t.name in names and not t.points]
@@ -254,8 +257,9 @@ def read(path: str | Path, tiers: list[str] | None = None) -> Conversation:
     # Some writers put intervals outside the declared domain (batchalign2): widen it.
     t0 = min((u.start for u in reading.utterances), default=domain[0])
     t1 = max((u.end for u in reading.utterances), default=domain[1])
-    return reading.build(speaker_labels=not unnamed,
+    conv = reading.build(speaker_labels=not unnamed,
                          region=(min(domain[0], t0), max(domain[1], t1)))
+    return origin.restore(conv, exported) if exported else conv
 
 
 def dumps(conv: Conversation) -> str:
@@ -275,6 +279,9 @@ def dumps(conv: Conversation) -> str:
             else:
                 merged.append((start, end, text))
         grid.addTier(textgrid.IntervalTier(p.id, merged, t0, t1))
+    if conv.provenance.recording_sha256:  # the link back to the recording (origin.py)
+        grid.addTier(textgrid.IntervalTier(origin.NAME, [(t0, t1, origin.record(conv))],
+                                           t0, t1))
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "x.TextGrid"
         grid.save(str(out), format="long_textgrid", includeBlankSpaces=True)
