@@ -87,6 +87,7 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=enrol.THRESHOLD)
     args = parser.parse_args()
     right, wrong = [], []
+    assigned: list[tuple[float, bool]] = []  # each pair the assignment made: similarity, right
     print(f"{'meeting':18} {'people':>6} {'named':>5} {'right':>5}  similarities (right pair "
           "first; * = wrong pair)")
     with tempfile.TemporaryDirectory() as tmp:
@@ -96,7 +97,11 @@ def main() -> None:
             analysis = analyze(audio, roster=load(roster_path), check_consent=False,
                                settings=Settings())
             conv = analysis.conversation
-            matches = conv.provenance.enrolment["matches"]
+            matches = conv.provenance.enrolment.get("matches", [])
+            if not matches:
+                print(f"{name:18} no person has an utterance of {enrol.MIN_SAMPLE:g} s or "
+                      "more to enrol")
+                continue
             truth = judge(conv, ref)
             named = correct = 0
             cells = []
@@ -106,6 +111,7 @@ def main() -> None:
                 named += m["similarity"] >= args.threshold
                 correct += is_right and m["similarity"] >= args.threshold
                 (right if is_right else wrong).append(m["similarity"])
+                assigned.append((m["similarity"], is_right))
                 cells.append(f"{m['participant']}={m['similarity']:.2f}"
                              + ("" if is_right else "*"))
                 for other, value in m["similarities"].items():
@@ -117,6 +123,12 @@ def main() -> None:
     if wrong:
         print(f"wrong pairs: max {max(wrong):.2f}, mean {sum(wrong) / len(wrong):.2f}, "
               f"n {len(wrong)}")
+    print("\nthreshold  right pairs named  wrong pairs named (of the pairs assigned)")
+    for threshold in (0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8):
+        ok = sum(1 for v, good in assigned if good and v >= threshold)
+        bad = sum(1 for v, good in assigned if not good and v >= threshold)
+        print(f"{threshold:9.2f}  {ok:>4} of {sum(g for _, g in assigned):<4}       "
+              f"{bad:>4} of {sum(not g for _, g in assigned)}")
 
 
 if __name__ == "__main__":
