@@ -117,7 +117,11 @@ def main() -> None:
                 for other, value in m["similarities"].items():
                     if other != m["participant"] and truth.get(speaker) != other:
                         wrong.append(value)
-            print(f"{name:18} {len(matches):>6} {named:>5} {correct:>5}  {' '.join(cells)}")
+            from polyphony import evaluate
+
+            der = evaluate.der(ref, conv, collar=0.25)
+            print(f"{name:18} {len(matches):>6} {named:>5} {correct:>5}  DER {der:6.1%}  "
+                  f"{' '.join(cells)}")
     print(f"\nright pairs: min {min(right):.2f}, mean {sum(right) / len(right):.2f}, "
           f"n {len(right)}")
     if wrong:
