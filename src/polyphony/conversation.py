@@ -152,6 +152,28 @@ class Provenance:
             str(label): (int(n), float(seconds))
             for label, (n, seconds) in dict(self.unattributed).items()})
 
+    def to_dict(self) -> dict[str, Any]:
+        """As conversation.json holds it."""
+        return {
+            "source": self.source,
+            "recording": self.recording,
+            "recording_sha256": self.recording_sha256,
+            "models": dict(self.models),
+            "settings": dict(self.settings),
+            "has_text": self.has_text,
+            "speaker_labels": self.speaker_labels,
+            "unattributed": {label: [n, round(seconds, 3)]
+                             for label, (n, seconds) in self.unattributed.items()},
+            "notes": list(self.notes),
+            "consent": dict(self.consent),
+            "audio": dict(self.audio),
+            "expected_speakers": self.expected_speakers,
+            "split_voices": [list(pair) for pair in self.split_voices],
+            "corrections": list(self.corrections),
+            "derived_from": dict(self.derived_from),
+            "enrolment": dict(self.enrolment),
+        }
+
     @property
     def unattributed_time(self) -> float:
         return sum(seconds for _, seconds in self.unattributed.values())
@@ -159,7 +181,7 @@ class Provenance:
 
 @dataclass(frozen=True)
 class Conversation:
-    """Participants, their utterances sorted by (start, end, speaker), and the analysed region."""
+    """Participants, their utterances sorted by (start, end), and the analysed region."""
 
     participants: tuple[Participant, ...]
     utterances: tuple[Utterance, ...]
@@ -187,9 +209,11 @@ class Conversation:
         region: tuple[float, float] | None = None,
         provenance: Provenance | None = None,
     ) -> Conversation:
-        """Sort utterances, add any speaker missing from the roster with role `other`, and
-        default the region to [0, last utterance end], as METRICS.md prescribes."""
-        utts = tuple(sorted(utterances, key=lambda u: (u.start, u.end, u.speaker)))
+        """Sort utterances by time, add any speaker missing from the roster with role
+        `other`, and default the region to [0, last utterance end], as METRICS.md
+        prescribes. Utterances of the same start and end keep their given order (the sort
+        is stable): ordering them by speaker would let a renaming change the turns."""
+        utts = tuple(sorted(utterances, key=lambda u: (u.start, u.end)))
         roster = list(participants)
         known = {p.id for p in roster}
         for speaker in sorted({u.speaker for u in utts} - known):
@@ -245,25 +269,7 @@ class Conversation:
         return {
             "schema_version": SCHEMA_VERSION,
             "region": list(self.region),
-            "provenance": {
-                "source": prov.source,
-                "recording": prov.recording,
-                "recording_sha256": prov.recording_sha256,
-                "models": dict(prov.models),
-                "settings": dict(prov.settings),
-                "has_text": prov.has_text,
-                "speaker_labels": prov.speaker_labels,
-                "unattributed": {label: [n, round(seconds, 3)]
-                                 for label, (n, seconds) in prov.unattributed.items()},
-                "notes": list(prov.notes),
-                "consent": dict(prov.consent),
-                "audio": dict(prov.audio),
-                "expected_speakers": prov.expected_speakers,
-                "split_voices": [list(pair) for pair in prov.split_voices],
-                "corrections": list(prov.corrections),
-                "derived_from": dict(prov.derived_from),
-                "enrolment": dict(prov.enrolment),
-            },
+            "provenance": prov.to_dict(),
             "participants": [{"id": p.id, "role": p.role, "label": p.label}
                              for p in self.participants],
             "utterances": [

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from polyphony.conversation import Conversation, Provenance, Utterance
+from polyphony.conversation import Conversation
 from polyphony.errors import InputError
 from polyphony.files import read_text
 from polyphony.formats import conversation_json
@@ -64,14 +64,8 @@ def correct(conv: Conversation, roster: Roster) -> Conversation:
         named.provenance, source="corrected",
         expected_speakers=len(roster),
         corrections=(*prov.corrections, *changes),
-        derived_from=prov.derived_from or _original(prov))
+        derived_from=prov.derived_from or prov.to_dict())
     return dataclasses.replace(named, provenance=provenance)
-
-
-def _original(prov: Provenance) -> dict[str, Any]:
-    """The provenance a first correction starts from, as conversation.json holds it."""
-    probe = Conversation.build([Utterance("x", 0.0, 1.0)], provenance=prov)
-    return probe.to_dict()["provenance"]
 
 
 def relabel_results(folder: str | Path, roster: Roster) -> Relabelled:

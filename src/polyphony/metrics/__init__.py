@@ -143,5 +143,5 @@ def _metrics(conv: Conversation, config: MetricsConfig, expected_speakers: int |
         "timecourse": timecourse.timecourse(voice["speech"], conv.region, config.window,
                                             config.step),
         "flags": flags(conv, voice, expected_speakers, split_voices),
-        "provenance": conv.to_dict()["provenance"],
+        "provenance": conv.provenance.to_dict(),
     }
