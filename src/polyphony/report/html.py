@@ -1,101 +1,41 @@
 """One self-contained HTML page: no CDN, no script, no network, so it opens on an offline
-clinic laptop and prints on paper. Plots are inline SVG drawn here.
+clinic laptop and prints on paper. Figures are inline SVG (`plots.py`).
 
 `deidentify=True` gives the page an Action Learning Set can discuss: participants appear
-by role ("Clinician 1"), and the transcript text is left out.
+by role ("Family member 1"), and the transcript keeps its words but not its names, places,
+dates, ages or numbers (`redact.py`). The words describe what happened and grade nobody:
+the numbers invite reflection, they are not scores of clinicians.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from html import escape
+import dataclasses
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from polyphony import consent
 from polyphony.conversation import Conversation
+from polyphony.metrics.dialogical import REFLECTING_MIN_TURNS
+from polyphony.metrics.flags import HIGH_OVERLAP, LITTLE_SPEECH
+from polyphony.metrics.turns import LONG_SILENCE, Timing, build_turns
 from polyphony.models import public_name
+from polyphony.report import plots, redact
+from polyphony.report.cards import Card
 from polyphony.report.cards import cards as voice_cards
 
 PALETTE = ("#1b6ca8", "#d1495b", "#66a182", "#edae49", "#8e6c8a", "#2e4057", "#c17c74",
            "#00798c")
-_LANE = 22
 
 
 def aliases(conv: Conversation, deidentify: bool) -> dict[str, str]:
-    """Display names: labels, or role-based aliases when de-identifying."""
+    """Display names: labels, or neutral role labels when de-identifying."""
     if not deidentify:
         return {p.id: p.display for p in conv.participants}
-    totals = Counter(p.role for p in conv.participants)
-    seen: Counter[str] = Counter()
-    out = {}
-    for p in conv.participants:
-        seen[p.role] += 1
-        role = p.role.replace("_", " ").capitalize()
-        out[p.id] = role if totals[p.role] == 1 else f"{role} {seen[p.role]}"
-    return out
-
-
-def timeline_svg(conv: Conversation, names: dict[str, str], width: int = 900) -> str:
-    """Who spoke when: one lane per participant, silent ones included."""
-    t0, t1 = conv.region
-    span = max(t1 - t0, 1e-9)
-    label_w = 150
-    scale = (width - label_w - 10) / span
-    lanes = {pid: i for i, pid in enumerate(conv.speakers)}
-    height = _LANE * len(lanes) + 24
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'role="img" aria-label="timeline of who spoke when">']
-    for pid, i in lanes.items():
-        y = i * _LANE
-        name = escape(names[pid], quote=False)
-        parts.append(f'<text x="0" y="{y + 15}" font-size="12">{name}</text>')
-        parts.append(f'<line x1="{label_w}" x2="{width - 10}" y1="{y + 11}" y2="{y + 11}" '
-                     'stroke="#ddd"/>')
-    for u in conv.utterances:
-        x = label_w + (u.start - t0) * scale
-        w = max((u.end - u.start) * scale, 0.5)
-        colour = PALETTE[lanes[u.speaker] % len(PALETTE)]
-        parts.append(f'<rect x="{x:.1f}" y="{lanes[u.speaker] * _LANE + 4}" width="{w:.1f}" '
-                     f'height="14" fill="{colour}"><title>{u.start:.1f}–{u.end:.1f} s'
-                     '</title></rect>')
-    ticks = max(1, int(span // 8) or 1)
-    y = _LANE * len(lanes) + 16
-    for k in range(0, int(span) + 1, ticks):
-        x = label_w + k * scale
-        parts.append(f'<text x="{x:.1f}" y="{y}" font-size="10" fill="#666">{_clock(k)}'
-                     '</text>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def timecourse_svg(metrics: dict[str, Any], names: dict[str, str],
-                   colours: dict[str, str], width: int = 900, height: int = 160) -> str:
-    """Stacked shares per window; empty when there is only one window."""
-    tc = metrics.get("timecourse")
-    if not tc or len(tc["windows"]) < 2:
-        return ""
-    wins = tc["windows"]
-    step = (width - 10) / len(wins)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 20}" '
-             'role="img" aria-label="voice share over time">']
-    for k, w in enumerate(wins):
-        y = 0.0
-        for pid, share in w["share_time"].items():
-            if not share:
-                continue
-            h = share * height
-            parts.append(f'<rect x="{k * step:.1f}" y="{y:.1f}" width="{step:.1f}" '
-                         f'height="{h:.1f}" fill="{colours[pid]}">'
-                         f'<title>{escape(names[pid], quote=False)}'
-                         f' {share:.0%}, {_clock(w["start"])}–{_clock(w["end"])}</title></rect>')
-            y += h
-        if k % max(1, len(wins) // 8) == 0:
-            parts.append(f'<text x="{k * step:.1f}" y="{height + 14}" font-size="10" '
-                         f'fill="#666">{_clock(w["start"])}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+    return redact.aliases(conv.participants)
 
 
 def _clock(seconds: float) -> str:
@@ -107,36 +47,109 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
-def paragraphs(conv: Conversation) -> list[tuple[str, float, str]]:
-    """The transcript as (speaker, start, text), one paragraph per run of one speaker's
-    utterances, so that a sentence split by a short pause reads as one."""
-    out: list[tuple[str, float, str]] = []
-    for u in conv.utterances:
+@dataclass(frozen=True)
+class Paragraph:
+    speaker: str
+    start: float
+    text: str
+    overlapped: bool  # some of it was spoken over another voice
+    backchannel: bool  # "mm", "yeah": a listener's signal, not a turn
+
+
+def paragraphs(conv: Conversation, backchannels: Sequence[bool] | None = None
+               ) -> list[Paragraph]:
+    """The transcript, one paragraph per run of one speaker's utterances, so that a
+    sentence split by a short pause reads as one; a backchannel stands alone."""
+    flags = backchannels if backchannels is not None else [False] * len(conv.utterances)
+    out: list[Paragraph] = []
+    for u, is_backchannel in zip(conv.utterances, flags, strict=True):
         if not u.has_text:
             continue
-        if out and out[-1][0] == u.speaker:
-            speaker, start, text = out[-1]
-            out[-1] = (speaker, start, f"{text} {u.text.strip()}")
+        overlapped = any(w.overlap for w in u.words)
+        last = out[-1] if out else None
+        if last and last.speaker == u.speaker and not (is_backchannel or last.backchannel):
+            out[-1] = Paragraph(u.speaker, last.start, f"{last.text} {u.text.strip()}",
+                                last.overlapped or overlapped, False)
         else:
-            out.append((u.speaker, u.start, u.text.strip()))
+            out.append(Paragraph(u.speaker, u.start, u.text.strip(), overlapped,
+                                 is_backchannel))
     return out
+
+
+def floor_transfer_offsets(conv: Conversation, metrics: Mapping[str, Any]) -> list[float]:
+    """The offset at each change of turn, as the turn-taking metrics count them."""
+    turns = build_turns(conv, metrics["config"]["backchannels"])
+    return [b.start - a.end for a, b in itertools.pairwise(turns)]
 
 
 def render(conv: Conversation, metrics: dict[str, Any], title: str,
            deidentify: bool = False) -> str:
+    """The whole page. With `deidentify`, the page for an Action Learning Set: people by
+    role, the transcript and the voice cards with names, places, dates, ages and numbers
+    replaced (`redact.py`)."""
     env = Environment(loader=PackageLoader("polyphony", "report/templates"),
                       autoescape=select_autoescape(["html", "j2"]))
     names = aliases(conv, deidentify)
     colours = {pid: PALETTE[i % len(PALETTE)] for i, pid in enumerate(conv.speakers)}
+    backchannels = (list(Timing(conv, metrics["config"]["language"]).backchannel)
+                    if conv.provenance.has_text else None)
+    text = paragraphs(conv, backchannels)
+    cards = voice_cards(conv, {pid: p["speaking_time"]
+                               for pid, p in metrics["participants"].items()})
+    if deidentify:
+        text, cards = _redacted(conv, text, cards)
+    constants = {"long_silence": LONG_SILENCE, "reflecting_min_turns": REFLECTING_MIN_TURNS,
+                 "little_speech": LITTLE_SPEECH, "high_overlap": HIGH_OVERLAP}
+    figures = {
+        "voices": plots.voice_shares(metrics, names, colours),
+        "roles": plots.role_shares(metrics),
+        "timeline": plots.timeline(conv, metrics, names, colours, LONG_SILENCE),
+        "transitions": plots.transitions(metrics, names),
+        "fto": plots.floor_transfer_offsets(floor_transfer_offsets(conv, metrics)),
+        "interruptions": plots.paired_bars(
+            metrics, names, (("interruptions_made", "made"),
+                             ("interruptions_suffered", "suffered")),
+            "interruptions", "interruptions"),
+        "backchannels": plots.paired_bars(metrics, names, (("backchannels", "given"),),
+                                          "backchannels given", "backchannels"),
+        "uptake": plots.uptake_network(metrics, names, colours),
+        "responded": plots.rates(metrics, names, colours, "responded_to_rate",
+                                 "responded-to rate", "share of turns the next speaker "
+                                                      "responded to"),
+        "questions": plots.paired_bars(metrics, names, (("questions_asked", "asked"),
+                                                        ("questions_answered", "answered")),
+                                       "questions", "questions"),
+        "timecourse": plots.voice_share_over_time(metrics, names, colours),
+    }
     return env.get_template("report.html.j2").render(
-        title=title, metrics=metrics, names=names, colours=colours,
-        timeline=timeline_svg(conv, names), deidentify=deidentify,
-        timecourse=timecourse_svg(metrics, names, colours),
-        paragraphs=[] if deidentify else paragraphs(conv),
-        cards=voice_cards(conv, {pid: p["speaking_time"]
-                                 for pid, p in metrics["participants"].items()}),
+        title=title, metrics=metrics, names=names, colours=colours, figures=figures,
+        deidentify=deidentify, paragraphs=text, cards=cards, constants=constants,
+        role_names=plots.ROLE_NAMES, version=_version(),
         consent_note=consent.describe(conv.provenance.consent, deidentify),
         models={stage: public_name(name) if deidentify else name
                 for stage, name in conv.provenance.models.items()},
         consent_checked=conv.provenance.consent.get("checked", True),
         clock=_clock, pct=_pct)
+
+
+def _redacted(conv: Conversation, text: list[Paragraph], cards: list[Card]
+              ) -> tuple[list[Paragraph], list[Card]]:
+    names = redact.roster_names(conv.participants)
+    lines = redact.redact([p.text for p in text], names)
+    text = [dataclasses.replace(p, text=t) for p, t in zip(text, lines, strict=True)]
+    out = []
+    for card in cards:
+        said = redact.redact([u.text for u in card.longest], names)
+        out.append(dataclasses.replace(card, longest=tuple(
+            dataclasses.replace(u, text=t, words=()) for u, t in
+            zip(card.longest, said, strict=True))))
+    return text, out
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("polyphony")
+    except PackageNotFoundError:
+        return "unknown"
