@@ -1,6 +1,7 @@
 """Write one analysis to `DIR/<stem>/`: conversation.json, diarization.rttm, transcript.vtt,
-metrics.json and report.html. The folder is written whole, then put in place in one step:
-an interrupted run leaves the old results or the new ones, never a mix."""
+metrics.json, metrics.csv, turns.csv and report.html. The folder is written whole, then
+put in place in one step: an interrupted run leaves the old results or the new ones, never
+a mix."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from polyphony.conversation import Conversation
 from polyphony.errors import InputError
 from polyphony.files import check_writable, replacing_folder, write_json, write_text
 from polyphony.formats import conversation_json, rttm, vtt
-from polyphony.report import html
+from polyphony.report import html, tables
 
 OUTPUT_FILES = ("conversation.json", "diarization.rttm", "transcript.vtt", "metrics.json",
-                "report.html")
+                "metrics.csv", "turns.csv", "report.html")
 REDACTED_NAME = "report-deidentified.html"  # `polyphony report --redact`
 OWN_FILES = (*OUTPUT_FILES, REDACTED_NAME)  # every file polyphony writes in a results folder
 
@@ -48,5 +49,7 @@ def write_all(folder: Path, stem: str, conv: Conversation, diarization: Conversa
         rttm.write(diarization, staging / "diarization.rttm", stem)
         vtt.write(conv, staging / "transcript.vtt")
         write_json(staging / "metrics.json", metrics)
+        write_text(staging / "metrics.csv", tables.participants_csv(metrics, stem))
+        write_text(staging / "turns.csv", tables.turns_csv(conv, metrics, stem))
         write_text(staging / "report.html", html.render(conv, metrics, title, deidentify))
     return {name: folder / name for name in OUTPUT_FILES}
