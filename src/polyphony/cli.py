@@ -357,6 +357,23 @@ def export(results: Path, format_: str, output: Path | None) -> None:
 
 
 @main.command()
+@click.argument("results", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default="compare.html",
+              show_default=True, help="Where to write the page.")
+def compare(results: tuple[Path, ...], output: Path) -> None:
+    """The same network across meetings: each person's voice share and responded-to rate,
+    and the effective voices, from two or more RESULTS folders, in the order given."""
+    from polyphony.report.compare import compare as write_compare
+
+    try:
+        path = write_compare(list(results), output)
+    except PolyphonyError as error:
+        _fail(error)
+        sys.exit(1)
+    click.echo(f"wrote {path}")
+
+
+@main.command()
 @click.argument("root", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="List what would be deleted; delete nothing.")
 def purge(root: Path, dry_run: bool) -> None:

@@ -235,3 +235,24 @@ def voice_share_over_time(metrics: Mapping[str, Any], names: Mapping[str, str],
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     ax.set_xlabel("window centre (min:s)")
     return _svg(fig, "voice share over time")
+
+
+def trend(series: Mapping[str, list[float | None]], meetings: list[str],
+          names: Mapping[str, str], colours: Mapping[str, str], name: str, label: str,
+          percent: bool) -> str:
+    """One line per person across meetings; a meeting where they were absent is a gap
+    (None), never a zero."""
+    if not series or not meetings:
+        return ""
+    fig, ax = _figure(2.6)
+    x = np.arange(len(meetings))
+    for key, values in series.items():
+        y = np.array([np.nan if v is None else v for v in values], float)
+        ax.plot(x, y, marker="o", color=colours.get(key, _GREY), label=names.get(key, key))
+    ax.set_xticks(x, meetings, rotation=20, ha="right")
+    ax.set_ylabel(label)
+    if percent:
+        ax.set_ylim(0, 1)
+        ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    return _svg(fig, name)

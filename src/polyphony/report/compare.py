@@ -1,0 +1,87 @@
+"""`polyphony compare`: the same network across meetings, from their results folders.
+
+People are matched by roster id, so a roster used again meeting after meeting lines them
+up. A person who was not a participant in a meeting is absent there: a gap in the line and
+"—" in the table, never a zero, which would say they were there and silent. Meetings keep
+the order they are given in (a researcher knows their dates; file times do not).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from polyphony.errors import InputError
+from polyphony.files import read_text, write_text
+from polyphony.report import plots
+
+PALETTE = ("#1b6ca8", "#d1495b", "#66a182", "#edae49", "#8e6c8a", "#2e4057", "#c17c74",
+           "#00798c")
+
+
+@dataclass(frozen=True)
+class Trends:
+    meetings: list[str]
+    people: dict[str, str]  # id -> display name, in order of first appearance
+    share: dict[str, list[float | None]]
+    responded: dict[str, list[float | None]]
+    effective_voices: list[float | None]
+    present: list[int]
+
+
+def trends(folders: list[Path]) -> Trends:
+    if len(folders) < 2:
+        raise InputError("needs at least two results folders to compare",
+                         hint="give the folders of the same network's meetings")
+    runs = [_metrics(folder) for folder in folders]
+    people: dict[str, str] = {}
+    for m in runs:
+        for pid, p in m["participants"].items():
+            people.setdefault(pid, p.get("label") or pid)
+
+    def series(field: str) -> dict[str, list[float | None]]:
+        return {pid: [m["participants"][pid][field] if pid in m["participants"] else None
+                      for m in runs] for pid in people}
+
+    return Trends([folder.name for folder in folders], people, series("share_time"),
+                  series("responded_to_rate"),
+                  [m["balance"]["time"]["effective_voices"] for m in runs],
+                  [len(m["participants"]) for m in runs])
+
+
+def _metrics(folder: Path) -> dict[str, Any]:
+    path = folder / "metrics.json"
+    if not path.is_file():
+        raise InputError("is not a polyphony results folder (it has no metrics.json)",
+                         path=folder, hint="give folders that `polyphony analyze` wrote")
+    try:
+        return json.loads(read_text(path))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"is not valid JSON (line {exc.lineno}, column {exc.colno})",
+                         path=path) from None
+
+
+def render(t: Trends) -> str:
+    colours = {pid: PALETTE[i % len(PALETTE)] for i, pid in enumerate(t.people)}
+    env = Environment(loader=PackageLoader("polyphony", "report/templates"),
+                      autoescape=select_autoescape(["html", "j2"]))
+    return env.get_template("compare.html.j2").render(
+        t=t, colours=colours,
+        share=plots.trend(t.share, t.meetings, t.people, colours, "voice share over meetings",
+                          "share of speaking time", percent=True),
+        responded=plots.trend(t.responded, t.meetings, t.people, colours,
+                              "responded-to rate over meetings",
+                              "share of turns responded to", percent=True),
+        voices=plots.trend({"effective voices": t.effective_voices}, t.meetings,
+                           {"effective voices": "effective voices"},
+                           {"effective voices": "#2e4057"}, "effective voices over meetings",
+                           "effective voices", percent=False),
+        pct=lambda v: "—" if v is None else f"{v:.0%}")
+
+
+def compare(folders: list[str | Path], output: str | Path) -> Path:
+    return write_text(output, render(trends([Path(f) for f in folders])))
