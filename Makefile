@@ -22,11 +22,13 @@ demo: install
 	$(BIN)/polyphony analyze $(EXAMPLE)/network-meeting.flac \
 		--roster $(EXAMPLE)/roster.toml --out out/demo --force
 
-# Debian's strace, for the tests that watch every connect() from outside the process.
+# Debian's strace, for the tests that watch every connect() from outside the process, and
+# Chromium, for the browser tests and PDF reports.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 system-deps:
-	@command -v strace >/dev/null || { $(SUDO) apt-get update -qq && \
-		$(SUDO) apt-get install -y -qq --no-install-recommends strace >/dev/null; }
+	@{ command -v strace && command -v chromium; } >/dev/null || { \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq \
+		--no-install-recommends strace chromium >/dev/null; }
 
 test: install system-deps
 	$(BIN)/ruff check src tests validation benchmarks examples

@@ -107,7 +107,7 @@ def test_a_manifest_rewritten_for_another_meeting_is_not_trusted(tmp_path):
 
 
 def test_withdrawn_sharing_deletes_the_shared_page_only(tmp_path):
-    from polyphony.report.outputs import REDACTED_NAME
+    from polyphony.report.outputs import REDACTED_FILES, REDACTED_NAME
     from polyphony.report.rebuild import report_results
 
     manifest = write_consent(tmp_path, "m.flac")
@@ -117,7 +117,7 @@ def test_withdrawn_sharing_deletes_the_shared_page_only(tmp_path):
     manifest.write_text(f"{head}\nsharing = {{ given = {given}, withdrawn = "
                         f"{dt.date.today()} }}\n")
     due, _ = survey(tmp_path / "out")
-    assert [(d.kind, d.files) for d in due] == [("sharing withdrawn", (REDACTED_NAME,))]
+    assert [(d.kind, d.files) for d in due] == [("sharing withdrawn", REDACTED_FILES)]
     purge(tmp_path / "out", due)
     assert not (folder / REDACTED_NAME).exists() and (folder / "report.html").exists()
     assert survey(tmp_path / "out")[0] == []  # nothing left to do, nothing logged twice

@@ -67,5 +67,6 @@ def analyze_recording(recording: str | Path, out: str | Path, *, roster: Roster 
     metrics = compute_metrics(analysis.conversation)
     metrics["timings"] = {k: round(v, 3) for k, v in analysis.timings.items()}
     files = write_all(folder, name, analysis.conversation,
-                      diarization_conversation(analysis), metrics, deidentify)
+                      diarization_conversation(analysis), metrics, deidentify,
+                      roster.participants if roster else ())
     return Result(recording, folder, files, metrics, analysis)

@@ -281,6 +281,8 @@ def evaluate(hypothesis: Path, reference: Path, reference_text: Path | None, col
 
 @main.command()
 @click.argument("results", type=click.Path(path_type=Path))
+@click.option("--format", "format_", type=click.Choice(["html", "md", "pdf"]), default="html",
+              show_default=True, help="pdf is printed by headless Chromium.")
 @click.option("--redact", is_flag=True,
               help="The page for an Action Learning Set: roles, not names, no transcript. "
                    "Needs everyone's sharing consent; written to report-deidentified.html.")
@@ -289,18 +291,25 @@ def evaluate(hypothesis: Path, reference: Path, reference_text: Path | None, col
                    "analysis, read again).")
 @click.option("--no-consent-check", is_flag=True,
               help="Skip the sharing check, for public corpora only; the page says so.")
+@click.option("--roster", type=click.Path(path_type=Path),
+              help="roster.toml whose names --redact also replaces (the consent manifest's "
+                   "and the conversation's people always are).")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Write the page here instead.")
-def report(results: Path, redact: bool, consent: Path | None, no_consent_check: bool,
-           output: Path | None) -> None:
-    """Write the HTML report of a RESULTS folder again, from its conversation.json."""
+def report(results: Path, format_: str, redact: bool, consent: Path | None,
+           no_consent_check: bool, roster: Path | None, output: Path | None) -> None:
+    """Write the report of a RESULTS folder (or of its conversation.json) again: HTML,
+    Markdown or PDF; de-identified for sharing with --redact."""
+    from polyphony import roster as roster_mod
     from polyphony.report.rebuild import report_results
 
     if redact:
         _warn_unchecked(no_consent_check)
     try:
         path = report_results(results, redact=redact, consent_file=consent,
-                              check_consent=not no_consent_check, output=output)
+                              check_consent=not no_consent_check, output=output,
+                              fmt=format_,
+                              roster=roster_mod.load(roster) if roster else None)
     except PolyphonyError as error:
         _fail(error)
         sys.exit(1)

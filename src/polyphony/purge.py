@@ -31,7 +31,7 @@ from typing import Any
 from polyphony import consent
 from polyphony.errors import InputError, PolyphonyError
 from polyphony.files import read_text, write_text
-from polyphony.report.outputs import OWN_FILES, REDACTED_NAME
+from polyphony.report.outputs import OWN_FILES, REDACTED_FILES
 
 LOG = "purge-log.jsonl"
 _STAGING = re.compile(r"^\..+\.\d+\.(partial|old)$")
@@ -135,7 +135,7 @@ def _judge(record: Mapping[str, Any], on: dt.date
         unshared = sorted(now.refusals("sharing", on))
         if unshared:
             return ("sharing withdrawn", f"sharing not consented to by {', '.join(unshared)}",
-                    (REDACTED_NAME,), None)
+                    REDACTED_FILES, None)
     if not retain:
         note = note or "no retention date (consent not checked, or a schema-1 record)"
     return None, "", (), note

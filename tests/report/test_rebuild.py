@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from polyphony.cli import main
 from polyphony.errors import ConsentError, InputError
-from polyphony.report.rebuild import REDACTED_NAME, report_results
+from polyphony.report.outputs import REDACTED_NAME
+from polyphony.report.rebuild import report_results
 from tests.conftest import write_consent
 from tests.helpers import results_folder
 
@@ -103,3 +104,18 @@ def test_a_withdrawn_analysis_also_stops_sharing(tmp_path):
                                                      1))
     with pytest.raises(ConsentError, match=r"analysis is not granted .* mira \(refused\)"):
         report_results(folder, redact=True)
+
+
+def test_markdown_and_pdf_and_a_conversation_json_as_input(tmp_path):
+    from polyphony.report.pdf import chromium
+
+    folder = results_folder(tmp_path, "meeting")
+    md = report_results(folder / "conversation.json", fmt="md")
+    assert md == folder / "report.md"
+    text = md.read_text()
+    assert text.startswith("# Network meeting: meeting") and "| participant |" in text
+    assert chromium(), "Chromium is missing: `apt-get install chromium` (make test does this)"
+    printed = report_results(folder, fmt="pdf", output=tmp_path / "r.pdf")
+    assert printed.read_bytes().startswith(b"%PDF") and printed.stat().st_size > 10_000
+    with pytest.raises(Exception, match="unknown report format"):
+        report_results(folder, fmt="docx")

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader
 
 from polyphony import consent
-from polyphony.conversation import Conversation
+from polyphony.conversation import Conversation, Participant
 from polyphony.metrics.dialogical import REFLECTING_MIN_TURNS
 from polyphony.metrics.flags import HIGH_OVERLAP, LITTLE_SPEECH
 from polyphony.metrics.turns import LONG_SILENCE, Timing, build_turns
@@ -83,24 +83,14 @@ def floor_transfer_offsets(conv: Conversation, metrics: Mapping[str, Any]) -> li
 
 
 def render(conv: Conversation, metrics: dict[str, Any], title: str,
-           deidentify: bool = False) -> str:
+           deidentify: bool = False, people: Iterable[Participant] = ()) -> str:
     """The whole page. With `deidentify`, the page for an Action Learning Set: people by
     role, the transcript and the voice cards with names, places, dates, ages and numbers
-    replaced (`redact.py`)."""
-    env = Environment(loader=PackageLoader("polyphony", "report/templates"),
-                      autoescape=select_autoescape(["html", "j2"]))
-    names = aliases(conv, deidentify)
-    colours = {pid: PALETTE[i % len(PALETTE)] for i, pid in enumerate(conv.speakers)}
-    backchannels = (list(Timing(conv, metrics["config"]["language"]).backchannel)
-                    if conv.provenance.has_text else None)
-    text = paragraphs(conv, backchannels)
-    cards = voice_cards(conv, {pid: p["speaking_time"]
-                               for pid, p in metrics["participants"].items()})
-    if deidentify:
-        text, cards = _redacted(conv, text, cards)
-    constants = {"long_silence": LONG_SILENCE, "reflecting_min_turns": REFLECTING_MIN_TURNS,
-                 "little_speech": LITTLE_SPEECH, "high_overlap": HIGH_OVERLAP}
-    figures = {
+    replaced (`redact.py`); `people` are more whose names to replace (the roster's, the
+    consent manifest's), beyond the conversation's own participants."""
+    context = _context(conv, metrics, title, deidentify, people)
+    names, colours = context["names"], context["colours"]
+    context["figures"] = {
         "voices": plots.voice_shares(metrics, names, colours),
         "roles": plots.role_shares(metrics),
         "timeline": plots.timeline(conv, metrics, names, colours, LONG_SILENCE),
@@ -121,8 +111,39 @@ def render(conv: Conversation, metrics: dict[str, Any], title: str,
                                        "questions", "questions"),
         "timecourse": plots.voice_share_over_time(metrics, names, colours),
     }
-    return env.get_template("report.html.j2").render(
-        title=title, metrics=metrics, names=names, colours=colours, figures=figures,
+    return _environment(True).get_template("report.html.j2").render(**context)
+
+
+def render_markdown(conv: Conversation, metrics: dict[str, Any], title: str,
+                    deidentify: bool = False, people: Iterable[Participant] = ()) -> str:
+    """The same report as Markdown, without figures: for notes, e-mail, version control."""
+    return _environment(False).get_template("report.md.j2").render(
+        **_context(conv, metrics, title, deidentify, people))
+
+
+def _environment(html: bool) -> Environment:
+    """HTML escapes every value (a name like `<b>` is text); Markdown is plain text."""
+    return Environment(loader=PackageLoader("polyphony", "report/templates"),
+                       autoescape=html, trim_blocks=not html, lstrip_blocks=not html)
+
+
+def _context(conv: Conversation, metrics: dict[str, Any], title: str,
+             deidentify: bool, people: Iterable[Participant] = ()) -> dict[str, Any]:
+    """Everything a report says, in words and numbers, for either format."""
+    names = aliases(conv, deidentify)
+    colours = {pid: PALETTE[i % len(PALETTE)] for i, pid in enumerate(conv.speakers)}
+    backchannels = (list(Timing(conv, metrics["config"]["language"]).backchannel)
+                    if conv.provenance.has_text else None)
+    text = paragraphs(conv, backchannels)
+    cards = voice_cards(conv, {pid: p["speaking_time"]
+                               for pid, p in metrics["participants"].items()})
+    if deidentify:  # the manifest that allowed the run lists everyone present, by id
+        listed = [Participant(pid) for pid in conv.provenance.consent.get("participants", [])]
+        text, cards = _redacted([*conv.participants, *people, *listed], text, cards)
+    constants = {"long_silence": LONG_SILENCE, "reflecting_min_turns": REFLECTING_MIN_TURNS,
+                 "little_speech": LITTLE_SPEECH, "high_overlap": HIGH_OVERLAP}
+    return dict(
+        title=title, metrics=metrics, names=names, colours=colours,
         deidentify=deidentify, paragraphs=text, cards=cards, constants=constants,
         role_names=plots.ROLE_NAMES, version=_version(),
         consent_note=consent.describe(conv.provenance.consent, deidentify),
@@ -132,9 +153,9 @@ def render(conv: Conversation, metrics: dict[str, Any], title: str,
         clock=_clock, pct=_pct)
 
 
-def _redacted(conv: Conversation, text: list[Paragraph], cards: list[Card]
+def _redacted(people: list[Participant], text: list[Paragraph], cards: list[Card]
               ) -> tuple[list[Paragraph], list[Card]]:
-    names = redact.roster_names(conv.participants)
+    names = redact.roster_names(people)
     lines = redact.redact([p.text for p in text], names)
     text = [dataclasses.replace(p, text=t) for p, t in zip(text, lines, strict=True)]
     out = []

@@ -5,10 +5,11 @@ a mix."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from polyphony.conversation import Conversation
+from polyphony.conversation import Conversation, Participant
 from polyphony.errors import InputError
 from polyphony.files import check_writable, replacing_folder, write_json, write_text
 from polyphony.formats import conversation_json, rttm, vtt
@@ -16,8 +17,18 @@ from polyphony.report import html, tables
 
 OUTPUT_FILES = ("conversation.json", "diarization.rttm", "transcript.vtt", "metrics.json",
                 "metrics.csv", "turns.csv", "report.html")
-REDACTED_NAME = "report-deidentified.html"  # `polyphony report --redact`
-OWN_FILES = (*OUTPUT_FILES, REDACTED_NAME)  # every file polyphony writes in a results folder
+REPORT_FORMATS = ("html", "md", "pdf")  # what `polyphony report --format` writes
+
+
+def report_name(fmt: str = "html", redacted: bool = False) -> str:
+    """`report.html`, `report-deidentified.pdf`, ...: a report's name in a results folder."""
+    return f"report{'-deidentified' if redacted else ''}.{fmt}"
+
+
+REDACTED_NAME = report_name(redacted=True)
+REDACTED_FILES = tuple(report_name(f, redacted=True) for f in REPORT_FORMATS)
+# Every file polyphony writes in a results folder.
+OWN_FILES = (*OUTPUT_FILES, *(report_name(f) for f in REPORT_FORMATS[1:]), *REDACTED_FILES)
 
 
 def output_dir(out: str | Path, stem: str, force: bool) -> Path:
@@ -40,7 +51,8 @@ def output_dir(out: str | Path, stem: str, force: bool) -> Path:
 
 
 def write_all(folder: Path, stem: str, conv: Conversation, diarization: Conversation,
-              metrics: dict[str, Any], deidentify: bool = False) -> dict[str, Path]:
+              metrics: dict[str, Any], deidentify: bool = False,
+              people: Iterable[Participant] = ()) -> dict[str, Path]:
     """`diarization` is the raw overlap-aware diarization as a text-less Conversation.
     Whatever `folder` held is replaced, all at once, when every file is written."""
     title = "Network meeting" if deidentify else f"Network meeting: {stem}"
@@ -51,5 +63,6 @@ def write_all(folder: Path, stem: str, conv: Conversation, diarization: Conversa
         write_json(staging / "metrics.json", metrics)
         write_text(staging / "metrics.csv", tables.participants_csv(metrics, stem))
         write_text(staging / "turns.csv", tables.turns_csv(conv, metrics, stem))
-        write_text(staging / "report.html", html.render(conv, metrics, title, deidentify))
+        write_text(staging / "report.html",
+                   html.render(conv, metrics, title, deidentify, people))
     return {name: folder / name for name in OUTPUT_FILES}

@@ -10,6 +10,7 @@ so in words instead.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -42,9 +43,10 @@ def _svg(fig: Any, name: str) -> str:
     with plt.rc_context({"svg.hashsalt": name}):
         fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
-    text = buffer.getvalue()  # the XML declaration and doctype go: the SVG is inline
-    return text[text.index("<svg"):].replace("<svg ", f'<svg role="img" aria-label="{name}" ',
-                                             1)
+    # The XML declaration, the doctype and the creator's metadata go: the SVG is inline.
+    text = buffer.getvalue()
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text[text.index("<svg"):], flags=re.S)
+    return text.replace("<svg ", f'<svg role="img" aria-label="{name}" ', 1)
 
 
 def _bars(values: Mapping[str, float | None], names: Mapping[str, str],

@@ -17,33 +17,48 @@ from pathlib import Path
 from typing import Any
 
 from polyphony import consent
-from polyphony.conversation import Conversation
-from polyphony.errors import ConsentError, InputError
+from polyphony.conversation import Conversation, Participant
+from polyphony.errors import ConsentError, InputError, UsageError
 from polyphony.files import read_text, write_text
 from polyphony.formats import conversation_json
-from polyphony.report import html
-from polyphony.report.outputs import REDACTED_NAME
+from polyphony.report import html, pdf
+from polyphony.report.outputs import REPORT_FORMATS, report_name
+from polyphony.roster import Roster
 
 
-def report_results(folder: str | Path, *, redact: bool = False,
+def report_results(source: str | Path, *, redact: bool = False,
                    consent_file: str | Path | None = None, check_consent: bool = True,
-                   output: str | Path | None = None, on: dt.date | None = None) -> Path:
-    """Write the report of the results in `folder` (to `report.html`, or
-    `report-deidentified.html` with `redact`, or `output`); return its path."""
-    folder = Path(folder)
+                   output: str | Path | None = None, on: dt.date | None = None,
+                   fmt: str = "html", roster: Roster | None = None) -> Path:
+    """Write the report of a results folder, or of the folder of a conversation.json `source`
+    (to `report.html`, or `report-deidentified.html` with `redact`, with the suffix of
+    `fmt`, or to `output`); return its path. Redaction replaces the names of everyone the
+    conversation, the consent manifest and `roster` know of."""
+    source = Path(source)
+    folder = source.parent if source.is_file() else source
+    if fmt not in REPORT_FORMATS:
+        raise UsageError(f"unknown report format {fmt!r}",
+                         hint=f"use one of: {', '.join(REPORT_FORMATS)}")
     if not (folder / "conversation.json").is_file():
         raise InputError("is not a polyphony results folder (it has no conversation.json)",
                          path=folder, hint="give a folder that `polyphony analyze` wrote")
     conv = conversation_json.read(folder / "conversation.json")
     metrics = _metrics(folder, conv)
+    people = list(roster.participants) if roster else []
     if redact:
-        record = (_sharing_record(conv, consent_file, on or dt.date.today(), folder)
-                  if check_consent else consent.not_checked(on))
+        if check_consent:
+            record, listed = _sharing_record(conv, consent_file, on or dt.date.today(), folder)
+            people += [Participant(pid) for pid in listed]
+        else:
+            record = consent.not_checked(on)
         conv = dataclasses.replace(conv, provenance=dataclasses.replace(
             conv.provenance, consent=record))
-    target = Path(output) if output else folder / (REDACTED_NAME if redact else "report.html")
+    target = Path(output) if output else folder / report_name(fmt, redact)
     title = "Network meeting" if redact else f"Network meeting: {folder.name}"
-    return write_text(target, html.render(conv, metrics, title, deidentify=redact))
+    if fmt == "md":
+        return write_text(target, html.render_markdown(conv, metrics, title, redact, people))
+    page = html.render(conv, metrics, title, deidentify=redact, people=people)
+    return pdf.write_pdf(page, target) if fmt == "pdf" else write_text(target, page)
 
 
 def _metrics(folder: Path, conv: Conversation) -> dict[str, Any]:
@@ -61,7 +76,8 @@ def _metrics(folder: Path, conv: Conversation) -> dict[str, Any]:
 
 
 def _sharing_record(conv: Conversation, consent_file: str | Path | None, on: dt.date,
-                    folder: Path) -> dict[str, Any]:
+                    folder: Path) -> tuple[dict[str, Any], list[str]]:
+    """The consent record of the sharing, and the ids of the people the manifest lists."""
     prov = conv.provenance
     recorded = prov.consent.get("manifest")
     path = Path(consent_file) if consent_file else Path(recorded) if recorded else None
@@ -82,4 +98,4 @@ def _sharing_record(conv: Conversation, consent_file: str | Path | None, on: dt.
     purposes = ("analysis", "sharing")
     consent.allows(manifest, prov.recording, lambda: prov.recording_sha256, (), purposes, on,
                    folder)
-    return manifest.provenance(purposes, on)
+    return manifest.provenance(purposes, on), [p.id for p in manifest.people]

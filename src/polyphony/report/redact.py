@@ -25,6 +25,10 @@ ROLE_LABELS = {"person": "Person at the centre", "family": "Family member",
                "peer_practitioner": "Peer practitioner", "other": "Participant"}
 _ENTITIES = {"PERSON": "[name]", "NORP": None, "GPE": "[place]", "LOC": "[place]",
              "FAC": "[place]", "ORG": "[organisation]", "DATE": "[date]", "TIME": "[time]"}
+# A date or time is replaced when it could place the meeting ("3 May", "2019", "Friday the
+# 12th"); "today" and "all night" say nothing about who or where, and stay.
+_ABSOLUTE = re.compile(r"\d|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b",
+                       re.IGNORECASE)
 _PHONE = re.compile(r"(?<!\w)(?:\+?\d[\d ()-]{6,}\d)(?!\w)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _AGE = re.compile(r"\b\d{1,3}[- ](?:years?|yrs?)[- ]old\b|\baged? \d{1,3}\b", re.IGNORECASE)
@@ -64,7 +68,9 @@ def aliases(participants: Iterable[Participant]) -> dict[str, str]:
 
 def roster_names(participants: Iterable[Participant]) -> set[str]:
     """Every form of the people's names a transcript may use: each label and id, their
-    parts without titles, and a first name's short form."""
+    parts without titles, and a first name's short form. Give every source of names: the
+    conversation's participants, and the consent manifest's and the roster's people, which
+    an automatic run that named no voice does not carry."""
     names: set[str] = set()
     for p in participants:
         for whole in filter(None, (p.label, p.id.replace("_", " "))):
@@ -104,7 +110,8 @@ def redact(texts: list[str], names: set[str]) -> list[str]:
         if pattern is not None:
             spans += [(m.start(), m.end(), "[name]") for m in pattern.finditer(text)]
         spans += [(e.start_char, e.end_char, _ENTITIES[e.label_]) for e in doc.ents
-                  if _ENTITIES.get(e.label_)]
+                  if _ENTITIES.get(e.label_) and (e.label_ not in ("DATE", "TIME")
+                                                  or _ABSOLUTE.search(e.text))]
         out.append(_replace(text, spans))
     return out
 
