@@ -44,3 +44,17 @@ def test_the_shared_page_keeps_the_cards_but_not_the_names_in_them():
                     "Network meeting", deidentify=True)
     assert 'id="card-S1"' in shared and "three and a half, [name]" in shared
     assert "Mira" not in shared
+
+
+def test_the_terminal_headline_says_three_things_in_plain_words():
+    from polyphony.report.terminal import headline
+
+    people = [Participant("mira", "person", "Mira"), Participant("lee", "clinician", "Dr Lee"),
+              Participant("tom", "family", "Tom")]
+    c = conv([("mira", 0, 6), ("lee", 6.5, 9), ("tom", 9.5, 10)], people, has_text=False)
+    lines = headline(compute_metrics(c))
+    assert lines[0].endswith("effective voices out of 3 present")
+    assert lines[1] == "the person at the centre spoke for 67% of the time"
+    assert lines[2] == "professionals spoke for 28% of the time"
+    anonymous = conv([("S1", 0, 6), ("S2", 6.5, 9)], has_text=False)
+    assert headline(compute_metrics(anonymous))[1] == "S1 spoke for 71% of the time, the most"

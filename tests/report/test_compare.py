@@ -73,3 +73,30 @@ def test_the_page_shows_the_trend(three, tmp_path):
 def test_one_folder_is_not_a_comparison(three):
     with pytest.raises(InputError, match="at least two"):
         trends(three[:1])
+
+
+@pytest.mark.models
+def test_three_analyses_of_the_example_with_edited_rosters(example_result, tmp_path):
+    """The real analysis, named three ways, as a network's three meetings might be."""
+    import shutil
+
+    from polyphony.roster import load as load_roster
+    from tests.test_names import who_is_who
+
+    truth = who_is_who(example_result.analysis.conversation)  # S1 -> dr_lee, ...
+    people = {pid: sid for sid, pid in truth.items()}
+    edits = [roster(people),
+             roster({k: v for k, v in people.items() if k != "sam"},
+                    f'[[not_participant]]\nspeaker = "{people["sam"]}"\n'),
+             roster(people)]
+    folders = []
+    for i, text in enumerate(edits):
+        folder = tmp_path / f"meeting-{i + 1}"
+        shutil.copytree(example_result.folder, folder)
+        (tmp_path / f"r{i}.toml").write_text(text)
+        relabel_results(folder, load_roster(tmp_path / f"r{i}.toml"))
+        folders.append(folder)
+    t = trends(folders)
+    assert t.share["sam"][1] is None and t.share["sam"][0] == t.share["sam"][2] > 0
+    assert t.share["tom"][1] > t.share["tom"][0]  # without Sam, the others' shares rise
+    assert t.effective_voices[1] < t.effective_voices[0]

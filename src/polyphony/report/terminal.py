@@ -46,12 +46,39 @@ def summary_table(metrics: dict[str, Any], title: str) -> Table:
     return table
 
 
+def headline(metrics: dict[str, Any]) -> list[str]:
+    """The three figures a supervisor reads first, in plain words that grade nobody: how
+    many voices were heard, how much the person at the centre spoke (or who spoke most),
+    and the professionals' share (or how much was overlapped)."""
+    people = metrics["participants"]
+    voices = metrics["balance"]["time"]["effective_voices"]
+    out = [f"{_num(voices, '{:.1f}')} effective voices out of {len(people)} present"]
+    centre = [p for p in people.values() if p["role"] == "person"]
+    if centre and centre[0]["share_time"] is not None:
+        out.append(f"the person at the centre spoke for {centre[0]['share_time']:.0%} of the "
+                   "time")
+    elif people and voices is not None:
+        pid, most = max(people.items(), key=lambda kv: kv[1]["share_time"] or 0)
+        out.append(f"{most['label'] or pid} spoke for {most['share_time']:.0%} of the time, "
+                   "the most")
+    professional = metrics["roles"]["professional_share"]
+    if professional is not None and any(p["role"] in ("clinician", "peer_practitioner")
+                                        for p in people.values()):
+        out.append(f"professionals spoke for {professional:.0%} of the time")
+    else:
+        totals = metrics["totals"]
+        share = totals["overlap_time"] / totals["speech_time"] if totals["speech_time"] else 0
+        out.append(f"{share:.0%} of the speech overlapped")
+    return out
+
+
 def print_summary(metrics: dict[str, Any], title: str, console: Console | None = None,
                   cards: Sequence[Card] = ()) -> None:
     """The table, the flags, a card per unnamed voice (`report/cards.py`), and how consent
     was handled."""
     console = console or Console()
     console.print(summary_table(metrics, title))
+    console.print(Text(" · ".join(headline(metrics)), style="bold"))
     for card in cards:
         first = "—" if card.first_speech is None else _clock(card.first_speech)
         console.print(Text(f"{card.name} ({card.voice}): first spoke at {first}, "
