@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -35,6 +36,16 @@ def _write_json_output(output: str | None, data: object) -> None:
         click.echo(json_text(data), nl=False)
     elif output:
         write_json(output, data)
+
+
+def _wrote(write: Callable[[], Path]) -> None:
+    """Run a command that writes one file: say where, or fail with one line, exit 1."""
+    try:
+        path = write()
+    except PolyphonyError as error:
+        _fail(error)
+        sys.exit(1)
+    click.echo(f"wrote {path}")
 
 
 def _notes(path: Path, notes: tuple[str, ...]) -> None:
@@ -305,15 +316,10 @@ def report(results: Path, format_: str, redact: bool, consent: Path | None,
 
     if redact:
         _warn_unchecked(no_consent_check)
-    try:
-        path = report_results(results, redact=redact, consent_file=consent,
-                              check_consent=not no_consent_check, output=output,
-                              fmt=format_,
-                              roster=roster_mod.load(roster) if roster else None)
-    except PolyphonyError as error:
-        _fail(error)
-        sys.exit(1)
-    click.echo(f"wrote {path}")
+    _wrote(lambda: report_results(results, redact=redact, consent_file=consent,
+                                  check_consent=not no_consent_check, output=output,
+                                  fmt=format_,
+                                  roster=roster_mod.load(roster) if roster else None))
 
 
 @main.command()
@@ -355,14 +361,9 @@ def export(results: Path, format_: str, output: Path | None) -> None:
     EDITED` gives the corrected numbers for the same recording."""
     from polyphony.formats import conversation_json, write
 
-    try:
-        conv = conversation_json.read(results / "conversation.json")
-        suffix = ".eaf" if format_ == "eaf" else ".TextGrid"
-        path = write(conv, output or results / f"{results.name}{suffix}", format_)
-    except PolyphonyError as error:
-        _fail(error)
-        sys.exit(1)
-    click.echo(f"wrote {path}")
+    suffix = ".eaf" if format_ == "eaf" else ".TextGrid"
+    _wrote(lambda: write(conversation_json.read(results / "conversation.json"),
+                         output or results / f"{results.name}{suffix}", format_))
 
 
 @main.command()
@@ -374,12 +375,7 @@ def compare(results: tuple[Path, ...], output: Path) -> None:
     and the effective voices, from two or more RESULTS folders, in the order given."""
     from polyphony.report.compare import compare as write_compare
 
-    try:
-        path = write_compare(list(results), output)
-    except PolyphonyError as error:
-        _fail(error)
-        sys.exit(1)
-    click.echo(f"wrote {path}")
+    _wrote(lambda: write_compare(list(results), output))
 
 
 @main.command()

@@ -23,7 +23,7 @@ from polyphony.errors import InputError
 from polyphony.files import read_text
 from polyphony.formats import conversation_json
 from polyphony.metrics import compute_metrics
-from polyphony.report.outputs import output_dir, write_all
+from polyphony.report.outputs import output_dir, results_file, write_all
 from polyphony.roster import Roster
 from polyphony.roster import apply as apply_roster
 
@@ -71,10 +71,7 @@ def correct(conv: Conversation, roster: Roster) -> Conversation:
 def relabel_results(folder: str | Path, roster: Roster) -> Relabelled:
     """Correct the results in `folder` with `roster`, and write every output again."""
     folder = Path(folder)
-    if not (folder / "conversation.json").is_file():
-        raise InputError("is not a polyphony results folder (it has no conversation.json)",
-                         path=folder, hint="give a folder that `polyphony analyze` wrote")
-    conv = correct(conversation_json.read(folder / "conversation.json"), roster)
+    conv = correct(conversation_json.read(results_file(folder)), roster)
     metrics = compute_metrics(conv)
     timings = _timings(folder / "metrics.json")
     if timings is not None:  # the run's own, unchanged by a correction

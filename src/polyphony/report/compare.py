@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from polyphony.errors import InputError
 from polyphony.files import read_text, write_text
 from polyphony.report import plots
+from polyphony.report.outputs import results_file
 
 PALETTE = ("#1b6ca8", "#d1495b", "#66a182", "#edae49", "#8e6c8a", "#2e4057", "#c17c74",
            "#00798c")
@@ -54,10 +55,7 @@ def trends(folders: list[Path]) -> Trends:
 
 
 def _metrics(folder: Path) -> dict[str, Any]:
-    path = folder / "metrics.json"
-    if not path.is_file():
-        raise InputError("is not a polyphony results folder (it has no metrics.json)",
-                         path=folder, hint="give folders that `polyphony analyze` wrote")
+    path = results_file(folder, "metrics.json")
     try:
         return json.loads(read_text(path))
     except json.JSONDecodeError as exc:

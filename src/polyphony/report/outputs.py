@@ -31,6 +31,15 @@ REDACTED_FILES = tuple(report_name(f, redacted=True) for f in REPORT_FORMATS)
 OWN_FILES = (*OUTPUT_FILES, *(report_name(f) for f in REPORT_FORMATS[1:]), *REDACTED_FILES)
 
 
+def results_file(folder: Path, name: str = "conversation.json") -> Path:
+    """`folder/name`, or the one-line error for a folder `analyze` did not write."""
+    path = folder / name
+    if not path.is_file():
+        raise InputError(f"is not a polyphony results folder (it has no {name})",
+                         path=folder, hint="give a folder that `polyphony analyze` wrote")
+    return path
+
+
 def output_dir(out: str | Path, stem: str, force: bool) -> Path:
     """The folder for one recording. Refuses to overwrite finished results unless forced,
     and to replace a folder that holds anything polyphony did not write (the recording

@@ -22,7 +22,7 @@ from polyphony.errors import ConsentError, InputError, UsageError
 from polyphony.files import read_text, write_text
 from polyphony.formats import conversation_json
 from polyphony.report import html, pdf
-from polyphony.report.outputs import REPORT_FORMATS, report_name
+from polyphony.report.outputs import REPORT_FORMATS, report_name, results_file
 from polyphony.roster import Roster
 
 
@@ -39,10 +39,7 @@ def report_results(source: str | Path, *, redact: bool = False,
     if fmt not in REPORT_FORMATS:
         raise UsageError(f"unknown report format {fmt!r}",
                          hint=f"use one of: {', '.join(REPORT_FORMATS)}")
-    if not (folder / "conversation.json").is_file():
-        raise InputError("is not a polyphony results folder (it has no conversation.json)",
-                         path=folder, hint="give a folder that `polyphony analyze` wrote")
-    conv = conversation_json.read(folder / "conversation.json")
+    conv = conversation_json.read(results_file(folder))
     metrics = _metrics(folder, conv)
     people = list(roster.participants) if roster else []
     if redact:
