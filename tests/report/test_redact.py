@@ -81,3 +81,22 @@ def test_the_shared_page_holds_no_name(source):
                 if e.label_ in ("PERSON", "GPE", "LOC", "FAC")]
     assert entities == [], entities
     assert "Person at the centre" in page and "[name]" in said
+
+
+@pytest.mark.models
+def test_the_shared_markdown_holds_no_name(tmp_path):
+    import dataclasses
+
+    from polyphony.formats import conversation_json
+    from polyphony.report.rebuild import report_results
+
+    c = conv(PLANTED, PEOPLE)
+    c = dataclasses.replace(c, provenance=dataclasses.replace(c.provenance,
+                                                              recording="m.flac"))
+    folder = tmp_path / "m"
+    folder.mkdir()
+    conversation_json.write(c, folder / "conversation.json")
+    md = report_results(folder, redact=True, check_consent=False, fmt="md").read_text()
+    assert "## Transcript" in md and "[name]" in md
+    assert not names_in([md], roster_names(PEOPLE) | {"Sarah", "Manchester", "Leeds"})
+    assert "07700" not in md and "Consent was NOT checked" in md
