@@ -57,3 +57,12 @@ def test_the_shared_page_names_no_local_model_path():
     assert "jane.doe" not in shared and "st-marys" not in shared
     assert "a local model" in shared
     assert "/home/jane.doe/whisper" in render(c, compute_metrics(c), "Network meeting")
+
+
+def test_names_that_look_like_markup_or_mathtext_are_drawn_as_written():
+    c = conv([("a", 0, 2), ("b", 2.5, 5)],
+             [Participant("a", "other", "Sam $$5 $x^2$"),
+              Participant("b", "other", "<b>bold</b>")], has_text=False)
+    page = render(c, compute_metrics(c), "Meeting")
+    assert "Sam $$5 $x^2$" in page  # in the table and, unescaped for mathtext, the figures
+    assert "&lt;b&gt;bold&lt;/b&gt;" in page and "<b>bold</b>" not in page

@@ -25,6 +25,12 @@ _GREY = "#888888"
 _WIDTH = 9.0  # inches, at 100 dpi: the page's 900 px column
 
 
+def _label(names: Mapping[str, str], key: str) -> str:
+    """A person's name as matplotlib must be given it: a `$` would start mathtext, so that
+    "Sam $$" could not be drawn at all."""
+    return names.get(key, key).replace("$", r"\$")
+
+
 def _figure(height: float):
     import matplotlib
 
@@ -59,7 +65,7 @@ def _bars(values: Mapping[str, float | None], names: Mapping[str, str],
     y = np.arange(len(ids))[::-1]
     shown = [values[i] or 0.0 for i in ids]
     ax.barh(y, shown, color=[colours.get(i, _GREY) for i in ids])
-    ax.set_yticks(y, [names.get(i, i) for i in ids])
+    ax.set_yticks(y, [_label(names, i) for i in ids])
     for yy, i, v in zip(y, ids, shown, strict=True):
         text = "—" if values[i] is None else (f"{v:.0%}" if percent else f"{v:g}")
         ax.text(v, yy, f" {text}", va="center")
@@ -112,7 +118,7 @@ def timeline(conv: Conversation, metrics: Mapping[str, Any], names: Mapping[str,
     top = len(ids) + 0.6
     for r in metrics.get("reflecting_sequences") or ():
         ax.plot([r["start"], r["end"]], [top, top], color="#66a182", linewidth=3)
-    ax.set_yticks([lane[p] for p in ids], [names.get(p, p) for p in ids])
+    ax.set_yticks([lane[p] for p in ids], [_label(names, p) for p in ids])
     ax.set_ylim(0, len(ids) + 1)
     ax.set_xlim(*conv.region)
     ax.xaxis.set_major_formatter(lambda x, _: f"{int(x) // 60}:{int(x) % 60:02d}")
@@ -131,7 +137,7 @@ def transitions(metrics: Mapping[str, Any], names: Mapping[str, str]) -> str:
     counts = np.array([[table.get(a, {}).get(b, 0) for b in ids] for a in ids])
     fig, ax = _figure(0.4 * len(ids) + 1.2)
     ax.imshow(counts, cmap="Blues")
-    labels = [names.get(i, i) for i in ids]
+    labels = [_label(names, i) for i in ids]
     ax.set_xticks(range(len(ids)), labels, rotation=30, ha="right")
     ax.set_yticks(range(len(ids)), labels)
     for (r, c), value in np.ndenumerate(counts):
@@ -174,7 +180,7 @@ def paired_bars(metrics: Mapping[str, Any], names: Mapping[str, str],
         ax.barh(at, [v or 0 for v in row], height, label=title)
         for yy, v in zip(at, row, strict=True):
             ax.text(v or 0, yy, f" {v or 0}", va="center", fontsize=8)
-    ax.set_yticks(y, [names.get(i, i) for i in ids])
+    ax.set_yticks(y, [_label(names, i) for i in ids])
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(label)
     if len(fields) > 1:
@@ -211,7 +217,7 @@ def uptake_network(metrics: Mapping[str, Any], names: Mapping[str, str],
                                         "shrinkB": 18, "connectionstyle": "arc3,rad=0.15"})
     for pid, (x, y) in where.items():
         ax.scatter([x], [y], s=500, color=colours.get(pid, _GREY), zorder=3)
-        ax.text(x, y - 0.22, names.get(pid, pid), ha="center", va="top")
+        ax.text(x, y - 0.22, _label(names, pid), ha="center", va="top")
     ax.set_xlim(-1.6, 1.6)
     ax.set_ylim(-1.5, 1.4)
     ax.set_aspect("equal")
@@ -230,7 +236,7 @@ def voice_share_over_time(metrics: Mapping[str, Any], names: Mapping[str, str],
     stack = [[w["share_time"].get(pid) or 0.0 for w in windows] for pid in ids]
     fig, ax = _figure(2.2)
     ax.stackplot(centres, stack, colors=[colours.get(p, _GREY) for p in ids],
-                 labels=[names.get(p, p) for p in ids])
+                 labels=[_label(names, p) for p in ids])
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(lambda y, _: f"{y:.0%}")
     ax.xaxis.set_major_formatter(lambda x, _: f"{int(x) // 60}:{int(x) % 60:02d}")
@@ -250,7 +256,7 @@ def trend(series: Mapping[str, list[float | None]], meetings: list[str],
     x = np.arange(len(meetings))
     for key, values in series.items():
         y = np.array([np.nan if v is None else v for v in values], float)
-        ax.plot(x, y, marker="o", color=colours.get(key, _GREY), label=names.get(key, key))
+        ax.plot(x, y, marker="o", color=colours.get(key, _GREY), label=_label(names, key))
     ax.set_xticks(x, meetings, rotation=20, ha="right")
     ax.set_ylabel(label)
     if percent:
