@@ -89,9 +89,11 @@ def test_a_voice_that_is_not_a_participant_leaves_the_shares(tmp_path):
 
 def test_mistakes_are_named(tmp_path):
     folder = results_folder(tmp_path, "meeting", anonymous=True)
-    with pytest.raises(InputError, match="leaves out speaker 'S9', who is not in this"):
+    with pytest.raises(InputError, match="names speaker 'S9', who is not in this"):
         correct(read(folder / "conversation.json"),
                 roster(tmp_path, {}, '[[not_participant]]\nspeaker = "S9"\n'))
+    with pytest.raises(InputError, match="names speaker 'S8', who is not in this"):
+        correct(read(folder / "conversation.json"), roster(tmp_path, {"tom": "S8"}))
     with pytest.raises(InputError, match="already mapped"):
         roster(tmp_path, {"tom": "S2"}, '[[not_participant]]\nspeaker = "S2"\n')
     with pytest.raises(InputError, match="not a polyphony results folder"):
@@ -105,3 +107,46 @@ def test_the_command_prints_what_it_changed(tmp_path):
                                        str(tmp_path / "roster.toml")])
     assert result.exit_code == 0, result.output
     assert "corrected: S1 → dr_lee" in result.output
+
+
+def test_relabelling_twice_with_the_same_roster_changes_nothing(tmp_path):
+    folder = results_folder(tmp_path, "meeting", anonymous=True)
+    names = {pid: f"S{i}" for i, pid in enumerate(EXAMPLE_ORDER[:3], 1)}
+    again = roster(tmp_path, names, '[[not_participant]]\nspeaker = "S4"\n')
+    first = relabel_results(folder, again)
+    second = relabel_results(folder, again)
+    assert second.metrics["participants"] == first.metrics["participants"]
+    assert second.conversation.provenance.corrections == \
+        first.conversation.provenance.corrections
+
+
+def test_the_diarization_is_relabelled_not_rebuilt(tmp_path):
+    folder = results_folder(tmp_path, "meeting", anonymous=True)
+    before = (folder / "diarization.rttm").read_text().splitlines()
+    names = {pid: f"S{i}" for i, pid in enumerate(EXAMPLE_ORDER, 1)}
+    relabel_results(folder, roster(tmp_path, names))
+    after = (folder / "diarization.rttm").read_text().splitlines()
+    assert len(after) == len(before)
+    assert [line.split()[3:5] for line in after] == [line.split()[3:5] for line in before]
+    assert {line.split()[7] for line in after} == set(ROLES)
+
+
+def test_a_shared_report_stays_shared_after_relabelling(tmp_path):
+    from polyphony.report.outputs import write_all
+
+    folder = results_folder(tmp_path, "meeting", anonymous=True)
+    conv = read(folder / "conversation.json")
+    write_all(folder, "meeting", conv, conv, compute_metrics(conv), deidentify=True)
+    names = {pid: f"S{i}" for i, pid in enumerate(EXAMPLE_ORDER, 1)}
+    relabel_results(folder, roster(tmp_path, names))
+    page = (folder / "report.html").read_text()
+    assert "polyphony-deidentified" in page and "dr_lee" not in page
+    assert "Clinician" in page
+
+
+def test_analyze_and_metrics_leave_out_a_voice_that_is_not_a_participant(tmp_path):
+    conv = read(folder := results_folder(tmp_path, "m", anonymous=True) / "conversation.json")
+    path = tmp_path / "r.toml"
+    path.write_text('[[participant]]\nid = "a"\n\n[[not_participant]]\nspeaker = "S4"\n')
+    assert "S4" not in apply(conv, load(path)).speakers
+    assert folder.is_file()

@@ -113,7 +113,9 @@ def main() -> None:
               help="Each channel holds one speaker (a headset each, a two-channel call): "
                    "diarize by channel, as speakers C1, C2, ...")
 @click.option("--deidentify", "--redact", "deidentify", is_flag=True,
-              help="HTML report names roles, not people, and leaves out the transcript, to "
+              help="HTML report names roles, not people, with names, places, dates, ages and "
+                   "numbers replaced in the transcript (best effort: check it before "
+                   "sharing), to "
                    "be shared; needs everyone's sharing consent.")
 @click.option("--no-consent-check", is_flag=True,
               help="Skip the consent check, for public corpora only. Said loudly, and "
@@ -295,7 +297,9 @@ def evaluate(hypothesis: Path, reference: Path, reference_text: Path | None, col
 @click.option("--format", "format_", type=click.Choice(["html", "md", "pdf"]), default="html",
               show_default=True, help="pdf is printed by headless Chromium.")
 @click.option("--redact", is_flag=True,
-              help="The page for an Action Learning Set: roles, not names, no transcript. "
+              help="The page for an Action Learning Set: roles, not names; the transcript "
+                   "with names, places, dates, ages and numbers replaced (best effort: "
+                   "check it before sharing). "
                    "Needs everyone's sharing consent; written to report-deidentified.html.")
 @click.option("--consent", type=click.Path(path_type=Path),
               help="The meeting's consent manifest (default: the one that allowed the "
@@ -354,7 +358,9 @@ def relabel(results: Path, roster: Path, quiet: bool) -> None:
 @click.option("--format", "format_", type=click.Choice(["eaf", "textgrid"]), default="eaf",
               show_default=True, help="ELAN or Praat.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Where to write it (default: RESULTS/<name>.eaf or .TextGrid).")
+              help="Where to write it (default: <name>.eaf or .TextGrid beside RESULTS, "
+                   "outside it: the results folder is replaced whole by relabel and "
+                   "analyze --force).")
 def export(results: Path, format_: str, output: Path | None) -> None:
     """Write a RESULTS folder's conversation for correction by hand in ELAN or Praat: one
     tier per participant, with the link to the recording kept, so that `polyphony metrics
@@ -363,7 +369,7 @@ def export(results: Path, format_: str, output: Path | None) -> None:
 
     suffix = ".eaf" if format_ == "eaf" else ".TextGrid"
     _wrote(lambda: write(conversation_json.read(results / "conversation.json"),
-                         output or results / f"{results.name}{suffix}", format_))
+                         output or results.parent / f"{results.name}{suffix}", format_))
 
 
 @main.command()

@@ -21,10 +21,11 @@ from typing import Any
 from polyphony.conversation import Conversation
 from polyphony.errors import InputError
 from polyphony.files import read_text
-from polyphony.formats import conversation_json
+from polyphony.formats import conversation_json, rttm
 from polyphony.metrics import compute_metrics
+from polyphony.report.html import DEIDENTIFIED_MARK
 from polyphony.report.outputs import output_dir, results_file, write_all
-from polyphony.roster import Roster
+from polyphony.roster import Roster, exclude
 from polyphony.roster import apply as apply_roster
 
 
@@ -37,28 +38,32 @@ class Relabelled:
 
 
 def correct(conv: Conversation, roster: Roster) -> Conversation:
-    """`conv` with the roster's mapping, merges and exclusions applied, saying so."""
-    unknown = sorted(set(roster.excluded) - set(conv.speakers))
+    """`conv` with the roster's mapping, merges and exclusions applied, saying so. Running it
+    again with the same roster changes nothing; a label the roster names that is neither
+    in the conversation nor already applied is a mistake, and said."""
+    done = " ".join(conv.provenance.corrections)
+    unknown = sorted(label for label in roster.excluded
+                     if label not in conv.speakers and f"{label} left out" not in done)
+    unknown += sorted(label for label, pid in roster.labels.items()
+                      if label not in conv.speakers and pid not in conv.speakers)
     if unknown:
-        raise InputError(f"the roster leaves out speaker {unknown[0]!r}, who is not in this "
+        raise InputError(f"the roster names speaker {unknown[0]!r}, who is not in this "
                          "conversation", hint=f"its speakers are: {', '.join(conv.speakers)}")
     changes: list[str] = []
     for label, reason in roster.excluded.items():
         mine = [u for u in conv.utterances if u.speaker == label]
-        seconds = sum(u.end - u.start for u in mine)
-        changes.append(f"{label} left out ({reason}): {len(mine)} utterances, {seconds:.1f} s")
-    kept = [u for u in conv.utterances if u.speaker not in roster.excluded]
-    trimmed = Conversation.build(kept, [p for p in conv.participants
-                                        if p.id not in roster.excluded],
-                                 conv.region, conv.provenance)
-    mapping = roster.mapping(trimmed.speakers)
+        if mine or label in conv.speakers:
+            seconds = sum(u.end - u.start for u in mine)
+            changes.append(f"{label} left out ({reason}): {len(mine)} utterances, "
+                           f"{seconds:.1f} s")
     merged: dict[str, list[str]] = {}
-    for label, pid in mapping.items():
+    for label, pid in roster.mapping([s for s in conv.speakers
+                                      if s not in roster.excluded]).items():
         merged.setdefault(pid, []).append(label)
     for pid, labels in merged.items():
         if labels != [pid]:
             changes.append(f"{' + '.join(labels)} → {pid}")
-    named = apply_roster(trimmed, roster)
+    named = apply_roster(conv, roster)
     prov = conv.provenance
     provenance = dataclasses.replace(
         named.provenance, source="corrected",
@@ -69,19 +74,47 @@ def correct(conv: Conversation, roster: Roster) -> Conversation:
 
 
 def relabel_results(folder: str | Path, roster: Roster) -> Relabelled:
-    """Correct the results in `folder` with `roster`, and write every output again."""
+    """Correct the results in `folder` with `roster`, and write every output again: the
+    diarization as it was, relabelled, and a de-identified report again de-identified."""
     folder = Path(folder)
-    conv = correct(conversation_json.read(results_file(folder)), roster)
+    before = conversation_json.read(results_file(folder))
+    conv = correct(before, roster)
     metrics = compute_metrics(conv)
     timings = _timings(folder / "metrics.json")
     if timings is not None:  # the run's own, unchanged by a correction
         metrics["timings"] = timings
     output_dir(folder.parent, folder.name, force=True)  # refuses a folder holding others' files
-    text_less = Conversation.build(
-        [dataclasses.replace(u, text="", words=()) for u in conv.utterances],
-        conv.participants, conv.region, dataclasses.replace(conv.provenance, has_text=False))
-    files = write_all(folder, folder.name, conv, text_less, metrics)
+    files = write_all(folder, folder.name, conv, _diarization(folder, before, conv, roster),
+                      metrics, _deidentified(folder / "report.html"), roster.participants)
     return Relabelled(folder, conv, metrics, files)
+
+
+def _diarization(folder: Path, before: Conversation, after: Conversation,
+                 roster: Roster) -> Conversation:
+    """The run's own diarization.rttm, relabelled as the conversation was: speech without
+    words, which the conversation's utterances may not hold, is kept."""
+    path = folder / "diarization.rttm"
+    if path.is_file():
+        raw = rttm.read(path)
+        kept = exclude(raw, roster)
+        mapping = roster.mapping(kept.speakers)
+        return Conversation.build(
+            [dataclasses.replace(u, speaker=mapping.get(u.speaker, u.speaker))
+             for u in kept.utterances], after.participants, after.region,
+            dataclasses.replace(after.provenance, has_text=False))
+    return Conversation.build(  # no RTTM: the corrected utterances' times
+        [dataclasses.replace(u, text="", words=()) for u in after.utterances],
+        after.participants, after.region, dataclasses.replace(after.provenance,
+                                                              has_text=False))
+
+
+def _deidentified(report: Path) -> bool:
+    """Whether the report in place was made for sharing (`analyze --deidentify`): then it
+    is written for sharing again, never with the names the correction adds."""
+    try:
+        return DEIDENTIFIED_MARK in read_text(report)
+    except InputError:
+        return False
 
 
 def _timings(path: Path) -> dict[str, float] | None:

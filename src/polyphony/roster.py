@@ -66,10 +66,11 @@ def apply(conv: Conversation, roster: Roster | None) -> Conversation:
 
     When no speaker maps to the roster, nobody can say who is who, so the conversation keeps
     its own participants: adding the roster would count speaking people twice, once as
-    silent members.
+    silent members. Voices the roster leaves out (`[[not_participant]]`) go first.
     """
     if roster is None:
         return conv
+    conv = exclude(conv, roster)
     mapping = roster.mapping(conv.speakers)
     if not mapping:
         return conv
@@ -77,6 +78,17 @@ def apply(conv: Conversation, roster: Roster | None) -> Conversation:
     members = {p.id for p in roster.participants}  # every mapped speaker is one of them
     others = [p for p in renamed.participants if p.id not in members]
     return renamed.with_participants([*roster.participants, *others])
+
+
+def exclude(conv: Conversation, roster: Roster) -> Conversation:
+    """`conv` without the voices the roster leaves out: their utterances and their place
+    among the participants, so that no share counts them."""
+    gone = set(roster.excluded) & set(conv.speakers)
+    if not gone:
+        return conv
+    return Conversation.build([u for u in conv.utterances if u.speaker not in gone],
+                              [p for p in conv.participants if p.id not in gone],
+                              conv.region, conv.provenance)
 
 
 def load(path: str | Path) -> Roster:

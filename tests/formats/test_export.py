@@ -36,7 +36,7 @@ def test_the_elan_round_trip_keeps_the_recording_and_a_persons_edits(results, tm
     folder, original = results
     done = CliRunner().invoke(main, ["export", str(folder)])
     assert done.exit_code == 0, done.output
-    exported = folder / "network-meeting.eaf"
+    exported = folder.parent / "network-meeting.eaf"  # outside the results folder
     tree = ET.parse(exported)
     tiers = {t.get("TIER_ID"): t for t in tree.getroot().iter("TIER")}
     assert set(tiers) == {"mira (person)", "tom (family)", "dr_lee (clinician)",
@@ -94,7 +94,7 @@ def test_a_file_made_elsewhere_stays_imported(tmp_path):
 def test_metrics_of_the_corrected_file_say_corrected(results, tmp_path):
     folder, _ = results
     CliRunner().invoke(main, ["export", str(folder)])
-    result = CliRunner().invoke(main, ["metrics", str(folder / "network-meeting.eaf"),
+    result = CliRunner().invoke(main, ["metrics", str(folder.parent / "network-meeting.eaf"),
                                        "--roster", str(EXAMPLE / "roster.toml"), "-o", "-"])
     assert result.exit_code == 0, result.output
     metrics = json.loads(result.stdout)

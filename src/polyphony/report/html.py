@@ -27,6 +27,8 @@ from polyphony.report import plots, redact
 from polyphony.report.cards import Card
 from polyphony.report.cards import cards as voice_cards
 
+# In the <head> of every page made for sharing, so that a rewrite (`relabel`) keeps it so.
+DEIDENTIFIED_MARK = '<meta name="polyphony-deidentified" content="true">'
 PALETTE = ("#1b6ca8", "#d1495b", "#66a182", "#edae49", "#8e6c8a", "#2e4057", "#c17c74",
            "#00798c")
 
@@ -145,7 +147,7 @@ def _context(conv: Conversation, metrics: dict[str, Any], title: str,
     return dict(
         title=title, metrics=metrics, names=names, colours=colours,
         deidentify=deidentify, paragraphs=text, cards=cards, constants=constants,
-        role_names=plots.ROLE_NAMES, version=_version(),
+        role_names=plots.ROLE_NAMES, version=_version(), deidentified_mark=DEIDENTIFIED_MARK,
         consent_note=consent.describe(conv.provenance.consent, deidentify),
         models={stage: public_name(name) if deidentify else name
                 for stage, name in conv.provenance.models.items()},
