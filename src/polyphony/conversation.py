@@ -330,6 +330,14 @@ class Conversation:
         region = _get(data, "region", "", list)
         if len(region) != 2 or not all(isinstance(t, int | float) for t in region):
             raise InputError("region is not [start, end] in seconds")
+        for key in ("models", "settings", "unattributed", "consent", "audio", "derived_from",
+                    "enrolment"):
+            if key in prov and not isinstance(prov[key], Mapping):
+                raise InputError(f"provenance.{key} is {type(prov[key]).__name__}, not an "
+                                 "object")
+        for key in ("notes", "split_voices", "corrections"):
+            if key in prov and not isinstance(prov[key], list):
+                raise InputError(f"provenance.{key} is {type(prov[key]).__name__}, not a list")
         try:
             provenance = Provenance(**prov)
         except (TypeError, ValueError) as exc:

@@ -135,6 +135,10 @@ def load(path: str | Path) -> Roster:
                               path):
             _map_once(labels, label, participant.id, where, path)
         if "voice" in row:
+            if participant.id in labels.values():
+                raise InputError(f"{where} gives both a speaker and a voice", path=path,
+                                 hint="speaker names a voice already known; voice finds it "
+                                      "from a sample: give one")
             voices[participant.id] = _strings(row["voice"], f"{where}.voice", path)
     excluded: dict[str, str] = {}
     for n, row in enumerate(data.get("not_participant", [])):

@@ -47,7 +47,8 @@ def test_spans_and_clips_are_read(tmp_path, recording):
     (("1.0-2.5",), r"lasts 1.5 s, under the 2 s"),
     (("8.0-12.0",), r"ends after the recording \(10.0 s\)"),
     (("6.0-9.0",), r"is silent"),
-    (("1.0-4.0", "1.0-4.0"), "is given to both p0 and p1"),
+    (("1.0-4.0", "1.0-4.0"), "overlaps 1-4, given to p0"),
+    (("1.0-4.0", "3.5-6.0"), "overlaps 1-4, given to p0"),
     (("missing.flac",), r"the voice sample of p0, missing.flac, cannot be used: no such"),
 ])
 def test_unusable_samples_are_named_before_any_model_runs(tmp_path, recording, voices,
@@ -85,3 +86,10 @@ def test_a_voice_is_the_duration_weighted_mean_of_its_segments():
     voices = enrol.voices(turns, vectors)
     assert voices["A"] == pytest.approx(unit(1, 3))
     assert voices["B"] == pytest.approx(unit(1, 1))
+
+
+def test_a_person_with_both_a_speaker_and_a_voice_is_refused(tmp_path):
+    (tmp_path / "roster.toml").write_text('[[participant]]\nid = "a"\nspeaker = "S1"\n'
+                                          'voice = "1-4"\n')
+    with pytest.raises(InputError, match="gives both a speaker and a voice"):
+        load(tmp_path / "roster.toml")

@@ -89,12 +89,20 @@ def load_samples(roster: Roster, recording: Path, duration: float | None) -> lis
                 raise InputError(f"the voice span {item!r} of {pid} ends after the "
                                  f"recording ({duration:.1f} s)", path=where,
                                  hint="give times in seconds from the start of the recording")
-            if bounds in spans:
-                raise InputError(f"the voice span {item!r} is given to both {spans[bounds]} "
-                                 f"and {pid}", path=where, hint="one span is one person")
+            for (a, b), other in spans.items():
+                if other != pid and min(b, end) - max(a, start) > 0:
+                    raise InputError(f"the voice span {item!r} of {pid} overlaps "
+                                     f"{a:g}-{b:g}, given to {other}", path=where,
+                                     hint="one stretch of speech is one person's")
             spans[bounds] = pid
             wanted.append((pid, item, bounds))
-    samples += [_checked(s, where) for s in _excerpts(recording, wanted)]
+    found = _excerpts(recording, wanted)
+    missing = sorted({item for _, item, _ in wanted} - {s.source for s in found})
+    if missing:
+        raise InputError(f"the voice span {missing[0]!r} lies outside the recording",
+                         path=where, hint="give times in seconds from the start of the "
+                                          "recording")
+    samples += [_checked(s, where) for s in found]
     return samples
 
 

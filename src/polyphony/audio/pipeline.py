@@ -182,21 +182,32 @@ def _by_voice(run: _Run) -> Analysis:
         if settings.resegment and embed is not None:
             diarization = diarize.relabelled(diarization, resegment.reassign(
                 diarization.overlap_aware, vectors, at_least=count.at_least))
-        named, matches = {}, []
-        if run.samples and embed is not None:
-            named, matches = enrol.assign(enrol.people(run.samples, embed),
-                                          enrol.voices(diarization.overlap_aware, vectors))
+        matches: list[dict[str, Any]] = []
+        if run.samples:
+            if embed is None:
+                raise UsageError("the diarization pipeline has no speaker model to compare "
+                                 "the voice samples with",
+                                 hint="use the bundled pipeline, or leave out `voice`")
+            _, matches = enrol.assign(enrol.people(run.samples, embed),
+                                      enrol.voices(diarization.overlap_aware, vectors))
         diarization = diarization.with_pauses_filled(settings.min_pause)
 
     with timed("attribute"):
         ids = _speaker_ids(diarization)
         diarization = diarization.relabel(ids)
         if run.samples:
+            # A voice the roster maps itself (`speaker = "S2"`) keeps that name: the
+            # samples name only the others.
+            mapped = set(run.roster.labels)
+            matches = [{**m, "voice": ids[m["voice"]]} for m in matches]
+            for m in matches:
+                if m["voice"] in mapped:
+                    m.update(named=False, mapped_in_roster=True)
             run = dataclasses.replace(run, roster=run.roster.with_labels(
-                {ids[label]: pid for label, pid in named.items()}))
+                {m["voice"]: m["participant"] for m in matches if m["named"]}))
             enrolment = {"threshold": enrol.THRESHOLD,
                          "samples": {p: list(v) for p, v in run.roster.voices.items()},
-                         "matches": [{**m, "voice": ids[m["voice"]]} for m in matches]}
+                         "matches": matches}
         else:
             enrolment = {}
         names = {sid: f"Speaker {i}" for i, sid in enumerate(ids.values(), 1)}

@@ -82,12 +82,14 @@ def flags(conv: Conversation, voice: dict[str, Any],
             "and their time counts as silence"))
     out += _audio_flags(prov.audio)
     present = {p.id for p in conv.participants}
-    for match in prov.enrolment.get("matches", ()):
-        if not match["named"] and match["voice"] in present:
+    threshold = prov.enrolment.get("threshold")
+    for match in prov.enrolment.get("matches", ()) if threshold is not None else ():
+        if (not match.get("named", True) and not match.get("mapped_in_roster")
+                and match.get("voice") in present):
             out.append(_flag(
                 "uncertain_identity",
                 f"was paired with a voice sample at similarity {match['similarity']:.2f}, "
-                f"under the {prov.enrolment['threshold']:.2f} needed to name it: listen, "
+                f"under the {threshold:.2f} needed to name it: listen, "
                 "and name it with `polyphony relabel` if it is that person", match["voice"]))
     heard = prov.settings.get("language_heard")
     if heard and language_mismatch(heard, prov.settings.get("language")):

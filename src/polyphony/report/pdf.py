@@ -39,15 +39,23 @@ def write_pdf(page: str, target: str | Path) -> Path:
         html = Path(tmp) / "report.html"
         html.write_text(page, encoding="utf-8")
         pdf = Path(tmp) / "report.pdf"
-        done = subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp}/profile",
-                               f"--print-to-pdf={pdf}", html.as_uri()],
-                              capture_output=True, text=True, timeout=120)
-        if done.returncode != 0 or not pdf.is_file():
-            raise InputError(f"Chromium could not print the report (exit {done.returncode})",
-                             path=target, hint="write --format html and print it from a "
-                                               "browser")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            done = subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp}/profile",
+                                   f"--print-to-pdf={pdf}", html.as_uri()],
+                                  capture_output=True, text=True, timeout=120)
+            failed = None if done.returncode == 0 and pdf.is_file() else f"exit {done.returncode}"
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            failed = type(exc).__name__
+        if failed:
+            raise InputError(f"Chromium could not print the report ({failed})", path=target,
+                             hint="write --format html and print it from a browser")
         staged = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        shutil.copyfile(pdf, staged)
-        os.replace(staged, target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(pdf, staged)
+            os.replace(staged, target)
+        except OSError as exc:
+            staged.unlink(missing_ok=True)
+            raise InputError(f"cannot be written ({exc.strerror or exc})",
+                             path=target) from None
     return target

@@ -42,6 +42,9 @@ def report_results(source: str | Path, *, redact: bool = False,
     conv = conversation_json.read(results_file(folder))
     metrics = _metrics(folder, conv)
     people = list(roster.participants) if roster else []
+    # The people the manifest that allowed the analysis listed, before a new consent
+    # record replaces it: in a run that named no voice, theirs are the only names known.
+    people += [Participant(pid) for pid in conv.provenance.consent.get("participants", [])]
     if redact:
         if check_consent:
             record, listed = _sharing_record(conv, consent_file, on or dt.date.today(), folder)
@@ -59,17 +62,22 @@ def report_results(source: str | Path, *, redact: bool = False,
 
 
 def _metrics(folder: Path, conv: Conversation) -> dict[str, Any]:
+    """The folder's metrics.json, or metrics computed again where it is missing or is not
+    this conversation's (its participants differ: it is stale)."""
+    from polyphony.metrics import compute_metrics
+
     path = folder / "metrics.json"
     if not path.is_file():
-        from polyphony.metrics import compute_metrics
-
         return compute_metrics(conv)
     try:
-        return json.loads(read_text(path))
+        saved = json.loads(read_text(path))
     except json.JSONDecodeError as exc:
         raise InputError(f"is not valid JSON (line {exc.lineno}, column {exc.colno}: "
                          f"{exc.msg})", path=path,
                          hint="re-run `polyphony analyze --force`") from None
+    if not isinstance(saved, dict) or list(saved.get("participants", {})) != conv.speakers:
+        return compute_metrics(conv)
+    return saved
 
 
 def _sharing_record(conv: Conversation, consent_file: str | Path | None, on: dt.date,

@@ -15,6 +15,7 @@ was there.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import cache
 
@@ -32,6 +33,13 @@ _ABSOLUTE = re.compile(r"\d|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[
 _PHONE = re.compile(r"(?<!\w)(?:\+?\d[\d ()-]{6,}\d)(?!\w)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _AGE = re.compile(r"\b\d{1,3}[- ](?:years?|yrs?)[- ]old\b|\baged? \d{1,3}\b", re.IGNORECASE)
+_ANONYMOUS = re.compile(r"^(Speaker|Channel|Participant) \d+$")
+_ANONYMOUS_ID = re.compile(r"^[SC]\d+$")
+# Names that are also everyday words, and prefixes of names that are: replaced only when
+# capitalised, or "I will step up" would lose two words.
+_COMMON = {"will", "bill", "mark", "rob", "pat", "sue", "step", "jack", "rose", "grace",
+           "hope", "joy", "faith", "may", "june", "april", "dawn", "summer", "ray", "dean",
+           "drew", "art", "frank", "rich", "sky", "holly", "ivy", "robin"}
 _TITLES = {"dr", "mr", "mrs", "ms", "miss", "prof", "nurse", "doctor"}
 # Short forms a prefix does not give; a first name of more than five letters is also
 # replaced by its first four ("Alexandra": "Alex").
@@ -68,21 +76,34 @@ def aliases(participants: Iterable[Participant]) -> dict[str, str]:
 
 def roster_names(participants: Iterable[Participant]) -> set[str]:
     """Every form of the people's names a transcript may use: each label and id, their
-    parts without titles, and a first name's short form. Give every source of names: the
-    conversation's participants, and the consent manifest's and the roster's people, which
-    an automatic run that named no voice does not carry."""
+    parts without titles or punctuation, a first name's short forms, and each without its
+    accents ("Siobhán": "Siobhan") and with either apostrophe (' or U+2019).
+    Give every source of names: the conversation's participants, and the consent
+    manifest's and the roster's people, which an automatic run that named no voice does
+    not carry. Diarization's own labels ("Speaker 3") are no one's name."""
     names: set[str] = set()
     for p in participants:
         for whole in filter(None, (p.label, p.id.replace("_", " "))):
-            parts = [w for w in re.split(r"[\s_.-]+", whole) if w]
-            names.add(whole)
-            names.update(w for w in parts if w.lower() not in _TITLES and len(w) > 1)
-            plain = [w for w in parts if w.lower() not in _TITLES]
-            if plain:
-                names.update(_SHORT.get(plain[0].lower(), ()))
-                if len(plain[0]) > 5:
-                    names.add(plain[0][:4])
-    return {n for n in names if len(n) > 1}
+            if _ANONYMOUS.match(whole) or _ANONYMOUS_ID.match(whole):
+                continue
+            parts = [w.strip("'’.,") for w in re.split(r"[^\w'’]+", whole)]
+            parts = [w for w in parts if w and w.lower() not in _TITLES]
+            names.add(" ".join(parts))
+            names.update(w for w in parts if len(w) > 1)
+            if parts:
+                names.update(_SHORT.get(parts[0].lower(), ()))
+                if len(parts[0]) > 5:
+                    names.add(parts[0][:4])
+    variants = set()
+    for n in names:
+        variants |= {n, _plain(n), n.replace("'", "’"), n.replace("’", "'")}
+    return {n for n in variants if len(n) > 1}
+
+
+def _plain(text: str) -> str:
+    """`text` without its accents."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(c))
 
 
 @cache
@@ -98,22 +119,32 @@ def _ner():
 def redact(texts: list[str], names: set[str]) -> list[str]:
     """Each text with the roster's names, spaCy's entities, ages, phone numbers and e-mail
     addresses replaced by what they were ("[name]", ...)."""
-    pattern = (re.compile(r"\b(" + "|".join(sorted(map(re.escape, names), key=len,
-                                                     reverse=True)) + r")\b",
-                          re.IGNORECASE) if names else None)
+    # A name is matched whole (not inside a word), in any case, except a short form that is
+    # also a word ("Will", "Bill"): that one only capitalised, as a name is written.
+    words = {n for n in names if n.lower() in _COMMON}
+    pattern = _alternatives(names - words, re.IGNORECASE)
+    capitalised = _alternatives(words, 0)
     out = []
     docs = _ner().pipe(texts) if texts else []
     for text, doc in zip(texts, docs, strict=True):
         spans = []  # patterns first: where spans start together, the first one's tag wins
         for regex, tag in ((_EMAIL, "[e-mail]"), (_PHONE, "[number]"), (_AGE, "[age]")):
             spans += [(m.start(), m.end(), tag) for m in regex.finditer(text)]
-        if pattern is not None:
-            spans += [(m.start(), m.end(), "[name]") for m in pattern.finditer(text)]
+        for regex in (pattern, capitalised):
+            if regex is not None:
+                spans += [(m.start(), m.end(), "[name]") for m in regex.finditer(text)]
         spans += [(e.start_char, e.end_char, _ENTITIES[e.label_]) for e in doc.ents
                   if _ENTITIES.get(e.label_) and (e.label_ not in ("DATE", "TIME")
                                                   or _ABSOLUTE.search(e.text))]
         out.append(_replace(text, spans))
     return out
+
+
+def _alternatives(names: set[str], flags: int) -> re.Pattern[str] | None:
+    if not names:
+        return None
+    alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+    return re.compile(rf"(?<!\w)({alternatives})(?!\w)", flags)
 
 
 def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
@@ -132,7 +163,8 @@ def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
 
 
 def names_in(texts: Iterable[str], names: Mapping[str, str] | set[str]) -> set[str]:
-    """Which of `names` appear, as words, in `texts`: what a redaction test checks."""
+    """Which of `names` appear, as words, in `texts`, in any case (a common word such as
+    "will" only capitalised): what a redaction test checks."""
     joined = "\n".join(texts)
-    return {n for n in names
-            if re.search(r"\b" + re.escape(n) + r"\b", joined, re.IGNORECASE)}
+    return {n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", joined,
+                                          0 if n.lower() in _COMMON else re.IGNORECASE)}
