@@ -81,6 +81,17 @@ def test_the_praat_round_trip_keeps_the_recording_and_a_fixed_word(results, tmp_
     assert "polyphony" not in back.speakers  # the link tier is not a talker
 
 
+def test_a_tier_deleted_in_elan_does_not_come_back(results, tmp_path):
+    folder, _ = results
+    CliRunner().invoke(main, ["export", str(folder)])
+    tree = ET.parse(folder.parent / "network-meeting.eaf")
+    root = tree.getroot()
+    root.remove(next(t for t in root.iter("TIER") if t.get("PARTICIPANT") == "sam"))
+    tree.write(tmp_path / "edited.eaf", encoding="utf-8", xml_declaration=True)
+    back = read(tmp_path / "edited.eaf")
+    assert back.speakers == ["mira", "tom", "dr_lee"]  # the export's order, Sam gone
+
+
 def test_a_file_made_elsewhere_stays_imported(tmp_path):
     conv = read(EXAMPLE / "reference.stm")  # no recording sha256: no link written
     from polyphony.formats import write

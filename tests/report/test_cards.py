@@ -25,7 +25,7 @@ def test_only_anonymous_voices_get_cards_with_their_longest_utterances_in_order(
     assert [u.text for u in first.longest] == ["two and a half", "three and a half", "four"]
 
 
-def test_the_cards_are_in_the_page_and_the_terminal_without_text_when_shared():
+def test_the_cards_are_in_the_page_and_the_terminal():
     c = conv([r[:3] for r in ROWS], PEOPLE, has_text=False)
     m = compute_metrics(c)
     page = render(c, m, "Network meeting")

@@ -100,3 +100,14 @@ def test_three_analyses_of_the_example_with_edited_rosters(example_result, tmp_p
     assert t.share["sam"][1] is None and t.share["sam"][0] == t.share["sam"][2] > 0
     assert t.share["tom"][1] > t.share["tom"][0]  # without Sam, the others' shares rise
     assert t.effective_voices[1] < t.effective_voices[0]
+
+
+def test_anonymous_voices_of_different_meetings_are_different_people(tmp_path):
+    folders = [results_folder(tmp_path / "runs", name, anonymous=True)
+               for name in ("m$1$", "m2")]
+    t = trends(folders)
+    assert "S1" not in t.people and "m$1$: S1" in t.people and "m2: S1" in t.people
+    assert t.share["m$1$: S1"][1] is None and t.share["m2: S1"][0] is None
+    from polyphony.report.compare import render
+
+    assert "<svg" in render(t)  # a `$` in a meeting's name is drawn, not parsed

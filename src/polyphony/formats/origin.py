@@ -25,7 +25,7 @@ def record(conv: Conversation) -> str:
     prov = conv.provenance
     return json.dumps({
         "recording": prov.recording, "recording_sha256": prov.recording_sha256,
-        "region": list(conv.region),
+        "region": list(conv.region), "expected_speakers": prov.expected_speakers,
         "participants": {p.id: {"role": p.role, "label": p.label}
                          for p in conv.participants}}, ensure_ascii=False)
 
@@ -40,19 +40,23 @@ def parse(text: str) -> dict[str, Any] | None:
 
 
 def restore(conv: Conversation, data: Mapping[str, Any]) -> Conversation:
-    """`conv`, read from a corrected export, with its recording, region and people back.
-    A participant the export did not know (a tier someone added) keeps role `other`."""
+    """`conv`, read from a corrected export, with its recording, region and people back,
+    in the export's order (so that role aliases keep their numbers). A participant the
+    export did not know (a tier someone added) keeps role `other`; one whose tier is gone
+    or empty is not brought back: a person deleted a voice that was no one, or the roster
+    (`--roster`) brings a silent member back."""
     known = data.get("participants") or {}
+    order = {pid: i for i, pid in enumerate(known)}
+    present = sorted(conv.participants, key=lambda p: order.get(p.id, len(order)))
     people = [Participant(p.id, known.get(p.id, {}).get("role", p.role),
                           known.get(p.id, {}).get("label", p.label))
-              for p in conv.participants]
-    silent = [Participant(pid, fields.get("role", "other"), fields.get("label"))
-              for pid, fields in known.items() if pid not in conv.speakers]
+              for p in present]
     region = data.get("region") or conv.region
     provenance = dataclasses.replace(
         conv.provenance, source="corrected", recording=data.get("recording"),
         recording_sha256=data.get("recording_sha256"),
+        expected_speakers=data.get("expected_speakers"),
         notes=(*conv.provenance.notes, "exported by polyphony and corrected by hand: the "
                                        "recording and the people are those of the export"))
-    return Conversation.build(conv.utterances, [*people, *silent],
-                              (float(region[0]), float(region[1])), provenance)
+    return Conversation.build(conv.utterances, people, (float(region[0]), float(region[1])),
+                              provenance)

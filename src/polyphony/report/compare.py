@@ -9,6 +9,7 @@ the order they are given in (a researcher knows their dates; file times do not).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from polyphony.files import read_text, write_text
 from polyphony.report import plots
 from polyphony.report.outputs import results_file
 
+_ANONYMOUS = re.compile(r"^[SC]\d+$")
 PALETTE = ("#1b6ca8", "#d1495b", "#66a182", "#edae49", "#8e6c8a", "#2e4057", "#c17c74",
            "#00798c")
 
@@ -39,14 +41,18 @@ def trends(folders: list[Path]) -> Trends:
         raise InputError("needs at least two results folders to compare",
                          hint="give the folders of the same network's meetings")
     runs = [_metrics(folder) for folder in folders]
+    # An anonymous voice ("S1", no roster behind it) is a different person in each
+    # meeting: it gets a line of its own, named by its meeting.
+    keyed = [{(f"{folder.name}: {pid}" if _ANONYMOUS.match(pid) else pid): p
+              for pid, p in m["participants"].items()} for folder, m in zip(folders, runs,
+                                                                          strict=True)]
     people: dict[str, str] = {}
-    for m in runs:
-        for pid, p in m["participants"].items():
-            people.setdefault(pid, p.get("label") or pid)
+    for participants in keyed:
+        for key, p in participants.items():
+            people.setdefault(key, key if ": " in key else p.get("label") or key)
 
     def series(field: str) -> dict[str, list[float | None]]:
-        return {pid: [m["participants"][pid][field] if pid in m["participants"] else None
-                      for m in runs] for pid in people}
+        return {key: [m[key][field] if key in m else None for m in keyed] for key in people}
 
     return Trends([folder.name for folder in folders], people, series("share_time"),
                   series("responded_to_rate"),

@@ -257,7 +257,7 @@ def trend(series: Mapping[str, list[float | None]], meetings: list[str],
     for key, values in series.items():
         y = np.array([np.nan if v is None else v for v in values], float)
         ax.plot(x, y, marker="o", color=colours.get(key, _GREY), label=_label(names, key))
-    ax.set_xticks(x, meetings, rotation=20, ha="right")
+    ax.set_xticks(x, [m.replace("$", r"\$") for m in meetings], rotation=20, ha="right")
     ax.set_ylabel(label)
     if percent:
         ax.set_ylim(0, 1)
