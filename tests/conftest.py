@@ -26,6 +26,7 @@ MODEL_LOADERS = (
     ("polyphony.audio.transcribe", "load_model"),
     ("polyphony.language", "_nlp"),
     ("polyphony.language", "_encoder"),
+    ("polyphony.report.redact", "_ner"),
 )
 
 

@@ -124,9 +124,14 @@ def redact(texts: list[str], names: set[str]) -> list[str]:
     words = {n for n in names if n.lower() in _COMMON}
     pattern = _alternatives(names - words, re.IGNORECASE)
     capitalised = _alternatives(words, 0)
+    spoken = [t for t in texts if t.strip()]  # a text-less transcript loads no model
+    docs = dict(zip(spoken, _ner().pipe(spoken), strict=True)) if spoken else {}
     out = []
-    docs = _ner().pipe(texts) if texts else []
-    for text, doc in zip(texts, docs, strict=True):
+    for text in texts:
+        if not text.strip():
+            out.append(text)
+            continue
+        doc = docs[text]
         spans = []  # patterns first: where spans start together, the first one's tag wins
         for regex, tag in ((_EMAIL, "[e-mail]"), (_PHONE, "[number]"), (_AGE, "[age]")):
             spans += [(m.start(), m.end(), tag) for m in regex.finditer(text)]
