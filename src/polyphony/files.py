@@ -7,6 +7,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -28,6 +29,12 @@ def _cannot_write(path: Path, exc: OSError) -> InputError:
 
 
 def write_text(path: str | Path, text: str) -> Path:
+    """`text` as UTF-8, written as `write_bytes` writes. A name FFmpeg read from
+    undecodable bytes keeps them as surrogates: they are written as U+FFFD."""
+    return write_bytes(path, text.encode("utf-8", errors="replace"))
+
+
+def write_bytes(path: str | Path, data: bytes) -> Path:
     """Write to a temporary file beside `path`, then rename it over `path`: a reader sees
     the old file or the new one, never half of it. The file is private to its owner (0600,
     from `mkstemp`): it describes people in crisis. A full disk or a read-only folder is
@@ -37,9 +44,8 @@ def write_text(path: str | Path, text: str) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        # A name FFmpeg read from undecodable bytes keeps them as surrogates: written as U+FFFD
-        with os.fdopen(fd, "w", encoding="utf-8", errors="replace", newline="\n") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -77,7 +83,7 @@ def replacing_folder(folder: str | Path) -> Iterator[Path]:
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale(folder)
-        staging = folder.parent / f".{folder.name}.{os.getpid()}.partial"
+        staging = _aside(folder, "partial")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(mode=0o700)
     except OSError as exc:
@@ -99,7 +105,7 @@ def _swap_in(staging: Path, folder: Path) -> None:
     if exchange is not None and exchange(_AT_FDCWD, os.fsencode(staging), _AT_FDCWD,
                                          os.fsencode(folder), _RENAME_EXCHANGE) == 0:
         return  # `staging` now holds the old results, which the caller removes
-    old = folder.parent / f".{folder.name}.{os.getpid()}.old"
+    old = _aside(folder, "old")
     os.rename(folder, old)
     os.rename(staging, folder)
     shutil.rmtree(old, ignore_errors=True)
@@ -111,6 +117,21 @@ def _renameat2() -> Any:
         return ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):
         return None
+
+
+_ASIDE = re.compile(r"^\..+\.\d+\.(partial|old)$")
+
+
+def _aside(folder: Path, kind: str) -> Path:
+    """`.<name>.<pid>.<kind>` beside `folder`: a replacement being written, or the old
+    results moved aside."""
+    return folder.parent / f".{folder.name}.{os.getpid()}.{kind}"
+
+
+def is_aside(path: Path) -> bool:
+    """Whether `path` is a folder `replacing_folder` put aside (a killed run's leftover
+    once its process is gone)."""
+    return bool(_ASIDE.match(path.name))
 
 
 def _remove_stale(folder: Path) -> None:
@@ -149,6 +170,18 @@ def read_text(path: str | Path) -> str:
     except UnicodeDecodeError as exc:
         raise InputError(f"is not UTF-8 text (byte {exc.start} cannot be decoded)",
                          path=path, hint="save it as UTF-8 and try again") from None
+
+
+def read_json(path: str | Path, hint: str | None = None) -> Any:
+    """A JSON file's content, or one error naming the line and column where it breaks."""
+    path = Path(path)
+    try:
+        return json.loads(read_text(path))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"is not valid JSON: {exc.msg} at line {exc.lineno}, column "
+                         f"{exc.colno}", path=path, hint=hint) from None
+    except RecursionError:
+        raise InputError("is nested too deeply to read", path=path, hint=hint) from None
 
 
 def split_lines(text: str) -> list[str]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import re
 import shutil
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -30,11 +29,10 @@ from typing import Any
 
 from polyphony import consent
 from polyphony.errors import InputError, PolyphonyError
-from polyphony.files import read_text, write_text
+from polyphony.files import is_aside, read_json, read_text, write_text
 from polyphony.report.outputs import OWN_FILES, REDACTED_FILES
 
 LOG = "purge-log.jsonl"
-_STAGING = re.compile(r"^\..+\.\d+\.(partial|old)$")
 
 
 @dataclass(frozen=True)
@@ -62,16 +60,16 @@ def survey(root: str | Path, on: dt.date | None = None) -> tuple[list[Due], list
         raise InputError("is not a folder", path=root,
                          hint="give the --out folder of `polyphony analyze`")
     due: list[Due] = [Due(p, "leftover", "left by an interrupted run", None)
-                      for p in sorted(root.rglob(".*")) if _STAGING.match(p.name)]
+                      for p in sorted(root.rglob(".*")) if is_aside(p)]
     kept: list[Kept] = []
     for folder in _results_folders(root):
         try:
-            prov = json.loads(read_text(folder / "conversation.json")).get("provenance", {})
+            prov = read_json(folder / "conversation.json").get("provenance", {})
             record = prov.get("consent") or {}
             if not isinstance(record, dict):
                 raise ValueError
             judged = _judge(record, on)
-        except (json.JSONDecodeError, AttributeError, ValueError, PolyphonyError):
+        except (AttributeError, ValueError, PolyphonyError):
             kept.append(Kept(folder, "conversation.json cannot be read, or its retention "
                                      "date is not a date"))
             continue

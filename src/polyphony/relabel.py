@@ -13,14 +13,13 @@ transcript has text, since who took up whose words changes with who is who.
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from polyphony.conversation import Conversation
 from polyphony.errors import InputError
-from polyphony.files import read_text
+from polyphony.files import read_json, read_text
 from polyphony.formats import conversation_json, rttm
 from polyphony.metrics import compute_metrics
 from polyphony.report.html import DEIDENTIFIED_MARK
@@ -119,6 +118,6 @@ def _deidentified(report: Path) -> bool:
 
 def _timings(path: Path) -> dict[str, float] | None:
     try:
-        return json.loads(read_text(path)).get("timings")
-    except (InputError, json.JSONDecodeError, AttributeError):
+        return read_json(path).get("timings")
+    except (InputError, AttributeError):
         return None

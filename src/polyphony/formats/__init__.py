@@ -15,6 +15,7 @@ from typing import Any
 
 from polyphony.conversation import Conversation
 from polyphony.errors import InputError, UsageError
+from polyphony.files import read_json
 from polyphony.formats import (
     annomi,
     chat,
@@ -56,7 +57,7 @@ def detect(path: str | Path) -> str:
     if suffix in _SUFFIXES:
         return _SUFFIXES[suffix]
     if suffix == ".json":
-        data = whisper_json.load(path)
+        data = read_json(path)
         if isinstance(data, dict) and "schema_version" in data and "utterances" in data:
             return "conversation"
         if whisper_json.recognises(data):

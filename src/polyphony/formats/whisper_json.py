@@ -24,23 +24,12 @@ from typing import Any
 
 from polyphony.conversation import Conversation, Word
 from polyphony.errors import InputError
-from polyphony.files import read_text, write_json
+from polyphony.files import read_json, write_json
 from polyphony.formats.labels import Attribution
 
 SPEAKER_KEYS = ("speaker", "speaker_id")
 WORD_TEXT_KEYS = ("word", "text")
 SCORE_KEYS = ("score", "probability", "confidence")
-
-
-def load(path: Path) -> Any:
-    """The parsed JSON, or an error naming the line and column where it breaks."""
-    try:
-        return json.loads(read_text(path))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"is not valid JSON: {exc.msg} at line {exc.lineno}, column "
-                         f"{exc.colno}", path=path) from None
-    except RecursionError:
-        raise InputError("is nested too deeply to be a transcript", path=path) from None
 
 
 def recognises(data: Any) -> bool:
@@ -105,7 +94,7 @@ def _words(segment: Mapping[str, Any], speaker: str | None, where: str,
 
 def read(path: str | Path) -> Conversation:
     path = Path(path)
-    data = load(path)
+    data = read_json(path)
     if not recognises(data):
         keys = ", ".join(list(data)[:8]) if isinstance(data, Mapping) else type(data).__name__
         raise InputError(f"is not a Whisper-style JSON transcript (found: {keys})",

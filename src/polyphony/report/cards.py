@@ -9,7 +9,10 @@ from dataclasses import dataclass
 
 from polyphony.conversation import Conversation, Utterance
 
-_ANONYMOUS = re.compile(r"^(Speaker|Channel) \d+$")
+# How diarization names the voices it cannot name: labels "Speaker 3" or "Channel 2",
+# ids S3 or C2 (audio/pipeline.py).
+ANONYMOUS_LABEL = re.compile(r"^(Speaker|Channel) \d+$")
+ANONYMOUS_ID = re.compile(r"^[SC]\d+$")
 LONGEST = 3
 
 
@@ -25,7 +28,7 @@ class Card:
 def unnamed(conv: Conversation) -> list[str]:
     """The participants that are still diarization's anonymous voices."""
     return [p.id for p in conv.participants
-            if p.role == "other" and p.label is not None and _ANONYMOUS.match(p.label)]
+            if p.role == "other" and p.label is not None and ANONYMOUS_LABEL.match(p.label)]
 
 
 def cards(conv: Conversation, speaking_time: dict[str, float]) -> list[Card]:

@@ -8,8 +8,6 @@ the order they are given in (a researcher knows their dates; file times do not).
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,13 +15,10 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from polyphony.errors import InputError
-from polyphony.files import read_text, write_text
-from polyphony.report import plots
+from polyphony.files import read_json, write_text
+from polyphony.report import plots, style
+from polyphony.report.cards import ANONYMOUS_ID
 from polyphony.report.outputs import results_file
-
-_ANONYMOUS = re.compile(r"^[SC]\d+$")
-PALETTE = ("#1b6ca8", "#d1495b", "#66a182", "#edae49", "#8e6c8a", "#2e4057", "#c17c74",
-           "#00798c")
 
 
 @dataclass(frozen=True)
@@ -43,7 +38,7 @@ def trends(folders: list[Path]) -> Trends:
     runs = [_metrics(folder) for folder in folders]
     # An anonymous voice ("S1", no roster behind it) is a different person in each
     # meeting: it gets a line of its own, named by its meeting.
-    keyed = [{(f"{folder.name}: {pid}" if _ANONYMOUS.match(pid) else pid): p
+    keyed = [{(f"{folder.name}: {pid}" if ANONYMOUS_ID.match(pid) else pid): p
               for pid, p in m["participants"].items()} for folder, m in zip(folders, runs,
                                                                           strict=True)]
     people: dict[str, str] = {}
@@ -61,16 +56,11 @@ def trends(folders: list[Path]) -> Trends:
 
 
 def _metrics(folder: Path) -> dict[str, Any]:
-    path = results_file(folder, "metrics.json")
-    try:
-        return json.loads(read_text(path))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"is not valid JSON (line {exc.lineno}, column {exc.colno})",
-                         path=path) from None
+    return read_json(results_file(folder, "metrics.json"))
 
 
 def render(t: Trends) -> str:
-    colours = {pid: PALETTE[i % len(PALETTE)] for i, pid in enumerate(t.people)}
+    colours = style.colours(t.people)
     env = Environment(loader=PackageLoader("polyphony", "report/templates"),
                       autoescape=select_autoescape(["html", "j2"]))
     return env.get_template("compare.html.j2").render(

@@ -23,14 +23,12 @@ from polyphony.metrics.dialogical import REFLECTING_MIN_TURNS
 from polyphony.metrics.flags import HIGH_OVERLAP, LITTLE_SPEECH
 from polyphony.metrics.turns import LONG_SILENCE, Timing, build_turns
 from polyphony.models import public_name
-from polyphony.report import plots, redact
+from polyphony.report import plots, redact, style
 from polyphony.report.cards import Card
 from polyphony.report.cards import cards as voice_cards
 
 # In the <head> of every page made for sharing, so that a rewrite (`relabel`) keeps it so.
 DEIDENTIFIED_MARK = '<meta name="polyphony-deidentified" content="true">'
-PALETTE = ("#1b6ca8", "#d1495b", "#66a182", "#edae49", "#8e6c8a", "#2e4057", "#c17c74",
-           "#00798c")
 
 
 def aliases(conv: Conversation, deidentify: bool) -> dict[str, str]:
@@ -38,11 +36,6 @@ def aliases(conv: Conversation, deidentify: bool) -> dict[str, str]:
     if not deidentify:
         return {p.id: p.display for p in conv.participants}
     return redact.aliases(conv.participants)
-
-
-def _clock(seconds: float) -> str:
-    m, s = divmod(int(seconds), 60)
-    return f"{m}:{s:02d}"
 
 
 def _pct(value: float | None) -> str:
@@ -133,7 +126,7 @@ def _context(conv: Conversation, metrics: dict[str, Any], title: str,
              deidentify: bool, people: Iterable[Participant] = ()) -> dict[str, Any]:
     """Everything a report says, in words and numbers, for either format."""
     names = aliases(conv, deidentify)
-    colours = {pid: PALETTE[i % len(PALETTE)] for i, pid in enumerate(conv.speakers)}
+    colours = style.colours(conv.speakers)
     backchannels = (list(Timing(conv, metrics["config"]["language"]).backchannel)
                     if conv.provenance.has_text else None)
     text = paragraphs(conv, backchannels)
@@ -152,7 +145,7 @@ def _context(conv: Conversation, metrics: dict[str, Any], title: str,
         models={stage: public_name(name) if deidentify else name
                 for stage, name in conv.provenance.models.items()},
         consent_checked=conv.provenance.consent.get("checked", True),
-        clock=_clock, pct=_pct)
+        clock=style.clock, pct=_pct)
 
 
 def _redacted(people: list[Participant], text: list[Paragraph], cards: list[Card]

@@ -4,13 +4,13 @@ install chromium`); without it, the page can still be printed from any browser."
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 from polyphony.errors import InputError
+from polyphony.files import write_bytes
 
 # Chromium's own background traffic off: nothing may leave the machine (docs/privacy.md).
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu",
@@ -28,7 +28,7 @@ def chromium() -> str | None:
 
 
 def write_pdf(page: str, target: str | Path) -> Path:
-    """Print the HTML `page` to `target`, atomically."""
+    """Print the HTML `page` to `target`, written as every output is (`write_bytes`)."""
     target = Path(target)
     browser = chromium()
     if browser is None:
@@ -49,13 +49,4 @@ def write_pdf(page: str, target: str | Path) -> Path:
         if failed:
             raise InputError(f"Chromium could not print the report ({failed})", path=target,
                              hint="write --format html and print it from a browser")
-        staged = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(pdf, staged)
-            os.replace(staged, target)
-        except OSError as exc:
-            staged.unlink(missing_ok=True)
-            raise InputError(f"cannot be written ({exc.strerror or exc})",
-                             path=target) from None
-    return target
+        return write_bytes(target, pdf.read_bytes())

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from polyphony.conversation import Conversation
+from polyphony.report.style import clock
 
 ROLE_NAMES = {"person": "Person at the centre", "family": "Family", "network": "Network",
               "clinician": "Clinicians", "peer_practitioner": "Peer practitioners",
@@ -25,10 +26,19 @@ _GREY = "#888888"
 _WIDTH = 9.0  # inches, at 100 dpi: the page's 900 px column
 
 
+def _text(text: str) -> str:
+    """Text as matplotlib must be given it: a `$` would start mathtext, so that "Sam $$"
+    could not be drawn at all."""
+    return text.replace("$", r"\$")
+
+
 def _label(names: Mapping[str, str], key: str) -> str:
-    """A person's name as matplotlib must be given it: a `$` would start mathtext, so that
-    "Sam $$" could not be drawn at all."""
-    return names.get(key, key).replace("$", r"\$")
+    return _text(names.get(key, key))
+
+
+def _minutes(ax: Any) -> None:
+    """Time on the x axis as min:ss."""
+    ax.xaxis.set_major_formatter(lambda x, _: clock(x))
 
 
 def _figure(height: float):
@@ -121,7 +131,7 @@ def timeline(conv: Conversation, metrics: Mapping[str, Any], names: Mapping[str,
     ax.set_yticks([lane[p] for p in ids], [_label(names, p) for p in ids])
     ax.set_ylim(0, len(ids) + 1)
     ax.set_xlim(*conv.region)
-    ax.xaxis.set_major_formatter(lambda x, _: f"{int(x) // 60}:{int(x) % 60:02d}")
+    _minutes(ax)
     ax.set_xlabel("time (min:s); red: overlapped speech; grey: silences of "
                   f"{long_silence:g} s or more; green above: reflecting sequences")
     return _svg(fig, "timeline of who spoke when")
@@ -239,7 +249,7 @@ def voice_share_over_time(metrics: Mapping[str, Any], names: Mapping[str, str],
                  labels=[_label(names, p) for p in ids])
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(lambda y, _: f"{y:.0%}")
-    ax.xaxis.set_major_formatter(lambda x, _: f"{int(x) // 60}:{int(x) % 60:02d}")
+    _minutes(ax)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     ax.set_xlabel("window centre (min:s)")
     return _svg(fig, "voice share over time")
@@ -257,7 +267,7 @@ def trend(series: Mapping[str, list[float | None]], meetings: list[str],
     for key, values in series.items():
         y = np.array([np.nan if v is None else v for v in values], float)
         ax.plot(x, y, marker="o", color=colours.get(key, _GREY), label=_label(names, key))
-    ax.set_xticks(x, [m.replace("$", r"\$") for m in meetings], rotation=20, ha="right")
+    ax.set_xticks(x, [_text(m) for m in meetings], rotation=20, ha="right")
     ax.set_ylabel(label)
     if percent:
         ax.set_ylim(0, 1)

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
 from polyphony import consent
 from polyphony.conversation import Conversation, Participant
-from polyphony.errors import ConsentError, InputError, UsageError
-from polyphony.files import read_text, write_text
+from polyphony.errors import ConsentError, UsageError
+from polyphony.files import read_json, write_text
 from polyphony.formats import conversation_json
 from polyphony.report import html, pdf
 from polyphony.report.outputs import REPORT_FORMATS, report_name, results_file
@@ -69,12 +68,7 @@ def _metrics(folder: Path, conv: Conversation) -> dict[str, Any]:
     path = folder / "metrics.json"
     if not path.is_file():
         return compute_metrics(conv)
-    try:
-        saved = json.loads(read_text(path))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"is not valid JSON (line {exc.lineno}, column {exc.colno}: "
-                         f"{exc.msg})", path=path,
-                         hint="re-run `polyphony analyze --force`") from None
+    saved = read_json(path, hint="re-run `polyphony analyze --force`")
     if not isinstance(saved, dict) or list(saved.get("participants", {})) != conv.speakers:
         return compute_metrics(conv)
     return saved

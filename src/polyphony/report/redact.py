@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 
 from polyphony.conversation import Participant
+from polyphony.report.cards import ANONYMOUS_ID, ANONYMOUS_LABEL
 
 ROLE_LABELS = {"person": "Person at the centre", "family": "Family member",
                "network": "Network member", "clinician": "Clinician",
@@ -33,8 +34,7 @@ _ABSOLUTE = re.compile(r"\d|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[
 _PHONE = re.compile(r"(?<!\w)(?:\+?\d[\d ()-]{6,}\d)(?!\w)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _AGE = re.compile(r"\b\d{1,3}[- ](?:years?|yrs?)[- ]old\b|\baged? \d{1,3}\b", re.IGNORECASE)
-_ANONYMOUS = re.compile(r"^(Speaker|Channel|Participant) \d+$")
-_ANONYMOUS_ID = re.compile(r"^[SC]\d+$")
+_ALIAS = re.compile(r"^Participant \d+$")  # this module's own name for a role `other`
 # Names that are also everyday words, and prefixes of names that are: replaced only when
 # capitalised, or "I will step up" would lose two words.
 _COMMON = {"will", "bill", "mark", "rob", "pat", "sue", "step", "jack", "rose", "grace",
@@ -84,7 +84,7 @@ def roster_names(participants: Iterable[Participant]) -> set[str]:
     names: set[str] = set()
     for p in participants:
         for whole in filter(None, (p.label, p.id.replace("_", " "))):
-            if _ANONYMOUS.match(whole) or _ANONYMOUS_ID.match(whole):
+            if any(p.match(whole) for p in (ANONYMOUS_LABEL, ANONYMOUS_ID, _ALIAS)):
                 continue
             parts = [w.strip("'’.,") for w in re.split(r"[^\w'’]+", whole)]
             parts = [w for w in parts if w and w.lower() not in _TITLES]

@@ -12,11 +12,7 @@ from rich.text import Text
 
 from polyphony import consent
 from polyphony.report.cards import Card
-
-
-def _clock(seconds: float) -> str:
-    m, s = divmod(int(seconds), 60)
-    return f"{m}:{s:02d}"
+from polyphony.report.style import clock
 
 
 def _num(value: float | None, fmt: str = "{:.1f}") -> str:
@@ -80,11 +76,11 @@ def print_summary(metrics: dict[str, Any], title: str, console: Console | None =
     console.print(summary_table(metrics, title))
     console.print(Text(" · ".join(headline(metrics)), style="bold"))
     for card in cards:
-        first = "—" if card.first_speech is None else _clock(card.first_speech)
+        first = "—" if card.first_speech is None else clock(card.first_speech)
         console.print(Text(f"{card.name} ({card.voice}): first spoke at {first}, "
                            f"{card.speaking_time:.1f} s in all", style="bold"))
         for u in card.longest:
-            console.print(Text(f"  {_clock(u.start)}–{_clock(u.end)}  {u.text or '(no words)'}"))
+            console.print(Text(f"  {clock(u.start)}–{clock(u.end)}  {u.text or '(no words)'}"))
     for flag in metrics["flags"]:
         who = flag["speaker"]
         if who is not None:
