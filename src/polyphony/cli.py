@@ -11,6 +11,7 @@ import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -25,6 +26,13 @@ _err = Console(stderr=True, highlight=False)
 
 def _fail(error: PolyphonyError) -> None:
     _err.print(f"[red]error[/red]: {escape(str(error))}", markup=True, soft_wrap=True)
+
+
+def _failed(error: PolyphonyError, trace: str | None) -> None:
+    """One input's failure; a bug's traceback too, since it is ours to fix."""
+    if trace:
+        _err.print(trace, markup=False, highlight=False, soft_wrap=True)
+    _fail(error)
 
 
 def _write_json_output(output: str | None, data: object) -> None:
@@ -77,6 +85,79 @@ def main() -> None:
     _quiet_libraries()
 
 
+_ANALYSIS_OPTIONS = (
+    click.option("--num-speakers", type=int, help="Exact number of speakers."),
+    click.option("--min-speakers", type=int, help="At least this many speakers."),
+    click.option("--max-speakers", type=int, help="At most this many speakers."),
+    click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto",
+                 show_default=True),
+    click.option("--asr-model", default="whisper-tiny-en", show_default=True,
+                 help="Bundled model name or a local CTranslate2 Whisper directory."),
+    click.option("--language", help="Spoken language (default: detected, or English for "
+                                    ".en models)."),
+    click.option("--diarization-pipeline", type=click.Path(path_type=Path),
+                 help="A local pyannote pipeline directory to use instead of the bundled "
+                      "one."),
+    click.option("--resegment/--no-resegment", default=True, show_default=True,
+                 help="Re-embed each diarized segment whole and move it to the nearest "
+                      "speaker (see docs/diarization.md)."),
+    click.option("--min-pause", type=click.FloatRange(0.0, 2.0), default=0.3,
+                 show_default=True, help="A speaker's silences shorter than this, with "
+                                         "nobody else speaking, count as their speech (0 "
+                                         "keeps all)."),
+    click.option("--segmentation-step", type=click.FloatRange(0.05, 1.0), default=0.25,
+                 show_default=True, help="Hop between 10 s segmentation windows, as a "
+                                         "fraction of the window: 0.5 is about 1.6x faster, "
+                                         "less exact."),
+    click.option("--block-minutes", type=click.FloatRange(min=1.0), default=10.0,
+                 show_default=True, help="Long recordings are processed in blocks of about "
+                                         "this length; memory grows with it, not the "
+                                         "recording."),
+    click.option("--split-channels", is_flag=True,
+                 help="Each channel holds one speaker (a headset each, a two-channel call): "
+                      "diarize by channel, as speakers C1, C2, ..."),
+    click.option("--deidentify", "--redact", "deidentify", is_flag=True,
+                 help="HTML report names roles, not people, with names, places, dates, ages "
+                      "and numbers replaced in the transcript (best effort: check it before "
+                      "sharing), to be shared; needs everyone's sharing consent."),
+    click.option("--no-consent-check", is_flag=True,
+                 help="Skip the consent check, for public corpora only. Said loudly, and "
+                      "recorded in the results and every report."),
+)
+
+
+def _analysis_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options `analyze` and `batch` share: how each recording is analysed."""
+    for option in reversed(_ANALYSIS_OPTIONS):
+        command = option(command)
+    return command
+
+
+def _settings(options: dict[str, Any]):
+    """The `Settings` the shared options give (`_analysis_options`); exits 2 on a usage
+    error."""
+    from polyphony.audio.diarize import SpeakerCount
+    from polyphony.audio.pipeline import Settings, resolve_device
+
+    counts = (options["num_speakers"], options["min_speakers"], options["max_speakers"])
+    pipeline = options["diarization_pipeline"]
+    try:
+        if options["split_channels"] and any(counts):
+            raise UsageError("--split-channels takes one speaker per channel; "
+                             "--num-speakers, --min-speakers and --max-speakers do not apply")
+        return Settings(
+            count=SpeakerCount(*counts), device=resolve_device(options["device"]),
+            asr_model=options["asr_model"], language=options["language"],
+            diarization_pipeline=str(pipeline) if pipeline else None,
+            resegment=options["resegment"], min_pause=options["min_pause"],
+            segmentation_step=options["segmentation_step"],
+            block_seconds=60.0 * options["block_minutes"],
+            split_channels=options["split_channels"])
+    except PolyphonyError as error:
+        _fail(error)
+        sys.exit(2)
+
+
 @main.command()
 @click.argument("audio", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path),
@@ -86,49 +167,11 @@ def main() -> None:
 @click.option("--consent", type=click.Path(path_type=Path),
               help="Consent record covering the recordings (default: <stem>.consent.toml "
                    "or consent.toml beside each recording).")
-@click.option("--num-speakers", type=int, help="Exact number of speakers.")
-@click.option("--min-speakers", type=int, help="At least this many speakers.")
-@click.option("--max-speakers", type=int, help="At most this many speakers.")
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto",
-              show_default=True)
-@click.option("--asr-model", default="whisper-tiny-en", show_default=True,
-              help="Bundled model name or a local CTranslate2 Whisper directory.")
-@click.option("--language", help="Spoken language (default: detected, or English for .en "
-                                 "models).")
-@click.option("--diarization-pipeline", type=click.Path(path_type=Path),
-              help="A local pyannote pipeline directory to use instead of the bundled one.")
-@click.option("--resegment/--no-resegment", default=True, show_default=True,
-              help="Re-embed each diarized segment whole and move it to the nearest "
-                   "speaker (see docs/diarization.md).")
-@click.option("--min-pause", type=click.FloatRange(0.0, 2.0), default=0.3,
-              show_default=True, help="A speaker's silences shorter than this, with nobody "
-                                      "else speaking, count as their speech (0 keeps all).")
-@click.option("--segmentation-step", type=click.FloatRange(0.05, 1.0), default=0.25,
-              show_default=True, help="Hop between 10 s segmentation windows, as a fraction "
-                                      "of the window: 0.5 is about 1.6x faster, less exact.")
-@click.option("--block-minutes", type=click.FloatRange(min=1.0), default=10.0,
-              show_default=True, help="Long recordings are processed in blocks of about "
-                                      "this length; memory grows with it, not the recording.")
-@click.option("--split-channels", is_flag=True,
-              help="Each channel holds one speaker (a headset each, a two-channel call): "
-                   "diarize by channel, as speakers C1, C2, ...")
-@click.option("--deidentify", "--redact", "deidentify", is_flag=True,
-              help="HTML report names roles, not people, with names, places, dates, ages and "
-                   "numbers replaced in the transcript (best effort: check it before "
-                   "sharing), to "
-                   "be shared; needs everyone's sharing consent.")
-@click.option("--no-consent-check", is_flag=True,
-              help="Skip the consent check, for public corpora only. Said loudly, and "
-                   "recorded in the results and every report.")
+@_analysis_options
 @click.option("--force", is_flag=True, help="Overwrite existing results.")
 @click.option("--quiet", is_flag=True, help="Print errors only.")
 def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Path | None,
-            num_speakers: int | None, min_speakers: int | None, max_speakers: int | None,
-            device: str, asr_model: str, language: str | None,
-            diarization_pipeline: Path | None, resegment: bool, min_pause: float,
-            segmentation_step: float,
-            block_minutes: float, split_channels: bool, deidentify: bool,
-            no_consent_check: bool, force: bool, quiet: bool) -> None:
+            force: bool, quiet: bool, **options: Any) -> None:
     """Transcribe, diarize and measure each AUDIO recording.
 
     Writes conversation.json, diarization.rttm, transcript.vtt, metrics.json and
@@ -137,24 +180,14 @@ def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Pa
     (docs/privacy.md).
     """
     from polyphony import roster as roster_mod
-    from polyphony.analyze import analyze_recording, results_names
-    from polyphony.audio.diarize import SpeakerCount
-    from polyphony.audio.pipeline import Settings, resolve_device
+    from polyphony.analyze import analyze_all
     from polyphony.report.cards import cards as voice_cards
     from polyphony.report.terminal import print_summary
 
+    settings = _settings(options)
+    deidentify, no_consent_check = options["deidentify"], options["no_consent_check"]
     try:
         loaded = roster_mod.load(roster) if roster else None
-        settings = Settings(
-            count=SpeakerCount(num_speakers, min_speakers, max_speakers),
-            device=resolve_device(device),
-            asr_model=asr_model, language=language,
-            diarization_pipeline=str(diarization_pipeline) if diarization_pipeline else None,
-            resegment=resegment, min_pause=min_pause, segmentation_step=segmentation_step,
-            block_seconds=60.0 * block_minutes, split_channels=split_channels)
-        if split_channels and (num_speakers or min_speakers or max_speakers):
-            raise UsageError("--split-channels takes one speaker per channel; "
-                             "--num-speakers, --min-speakers and --max-speakers do not apply")
     except PolyphonyError as error:
         _fail(error)
         sys.exit(2)
@@ -162,33 +195,111 @@ def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Pa
     _warn_unchecked(no_consent_check)
     console = Console(quiet=quiet)
     failed = 0
-    for path, name in zip(audio, results_names(audio), strict=True):
-        try:
-            if name is None:
-                raise UsageError("another recording of this run has the same file name, "
-                                 "and would write the same results folder",
-                                 hint="analyse it with an --out of its own")
-            with console.status(f"analysing {escape(str(path))}", spinner="dots"):
-                result = analyze_recording(path, out, roster=loaded, settings=settings,
-                                           consent_file=consent, force=force,
-                                           deidentify=deidentify,
-                                           check_consent=not no_consent_check, name=name)
-        except PolyphonyError as error:
-            error.located(path)
-            _fail(error)
-            failed += 1
-            continue
-        analysis = result.analysis
-        if not quiet:
-            _notes(path, analysis.conversation.provenance.notes)
-        print_summary(result.metrics, f"{path.name} ({analysis.conversation.duration:.0f} s, "
-                      f"real-time factor {analysis.real_time_factor:.2f})", console,
-                      voice_cards(analysis.conversation, {
-                          pid: p["speaking_time"]
-                          for pid, p in result.metrics["participants"].items()}))
-        console.print(f"results in {result.folder}/ (open {result.files['report.html']})",
-                      markup=False)
+    with console.status("", spinner="dots") as status:
+        for outcome in analyze_all(
+                audio, out, roster=loaded, settings=settings, consent_file=consent,
+                force=force, deidentify=deidentify, check_consent=not no_consent_check,
+                starting=lambda p: status.update(f"analysing {escape(str(p))}")):
+            if outcome.result is None:
+                _failed(outcome.error, outcome.trace)
+                failed += 1
+                continue
+            result, path = outcome.result, outcome.recording
+            analysis = result.analysis
+            if not quiet:
+                _notes(path, analysis.conversation.provenance.notes)
+            print_summary(result.metrics,
+                          f"{path.name} ({analysis.conversation.duration:.0f} s, "
+                          f"real-time factor {analysis.real_time_factor:.2f})", console,
+                          voice_cards(analysis.conversation, {
+                              pid: p["speaking_time"]
+                              for pid, p in result.metrics["participants"].items()}))
+            console.print(f"results in {result.folder}/ (open {result.files['report.html']})",
+                          markup=False)
     sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+              help="The batch folder: its catalogue.sqlite, and OUT/<name>/ per recording.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Recordings analysed at once; the cores are shared out between them.")
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local",
+              show_default=True, help="Worker processes here, or Ray actors.")
+@click.option("--ray-address", help="A Ray cluster to run on (default: a local Ray, "
+                                    "started and stopped by the batch).")
+@click.option("--retry-failed", is_flag=True, help="Run again what failed before.")
+@_analysis_options
+@click.option("--quiet", is_flag=True, help="Print errors and the summary only.")
+def batch(source: Path, out: Path, workers: int, executor: str, ray_address: str | None,
+          retry_failed: bool, quiet: bool, **options: Any) -> None:
+    """Analyse every recording of SOURCE (a folder, or a manifest CSV with columns path,
+    meeting_id, network_id, date, roster, consent) into OUT, resumably.
+
+    What is done and unchanged is skipped; a killed run resumes where it stopped; one bad
+    recording never stops the others. Each recording's roster is the manifest's, or
+    <stem>.roster.toml or roster.toml beside it (docs/batch.md).
+    """
+    from polyphony.batch.run import Batch
+
+    settings = _settings(options)
+    _warn_unchecked(options["no_consent_check"])
+    console = Console(stderr=True, quiet=quiet)
+    try:
+        with Batch(source, out, settings=settings, retry_failed=retry_failed,
+                   deidentify=options["deidentify"],
+                   check_consent=not options["no_consent_check"]) as planned:
+            counts, reasons = _run_batch(planned, console, workers, executor, ray_address)
+    except PolyphonyError as error:
+        _fail(error)
+        sys.exit(2)
+    _batch_summary(counts, reasons, out)
+    sys.exit(1 if counts["failed"] else 0)
+
+
+def _run_batch(planned, console: Console, workers: int, executor: str,
+               ray_address: str | None) -> tuple[dict[str, int], dict[str, list[str]]]:
+    """Each outcome as it comes, under a progress bar with an ETA over the recordings to
+    analyse (none off a terminal or with --quiet); the counts, and the failures by
+    problem."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    counts = {"done": 0, "failed": 0, "skipped": 0}
+    reasons: dict[str, list[str]] = {}
+    progress = Progress("analysing", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        "ETA", TimeRemainingColumn(), console=console,
+                        disable=console.quiet or not console.is_terminal)
+    with progress:
+        task = progress.add_task("recordings", total=len(planned.todo))
+        for outcome in planned.run(workers, executor, ray_address):
+            counts[outcome.status] += 1
+            if outcome.status == "failed":
+                reasons.setdefault(outcome.problem or "failed", []).append(outcome.name)
+                progress.console.print(f"[red]failed[/red]: {escape(outcome.reason or '')}",
+                                       soft_wrap=True)
+            if outcome.seconds is not None:
+                progress.advance(task)
+    return counts, reasons
+
+
+def _batch_summary(counts: dict[str, int], reasons: dict[str, list[str]], out: Path) -> None:
+    """Done, failed and skipped, with the failures grouped by what went wrong."""
+    parts = [f"{counts['done']} done", f"{counts['failed']} failed",
+             f"{counts['skipped']} skipped"]
+    if not counts["done"] and not counts["failed"]:
+        parts.append("nothing to do: every recording is done and unchanged"
+                     if counts["skipped"] else "no recordings found")
+    click.echo(f"{', '.join(parts)} (catalogue: {out / 'catalogue.sqlite'})")
+    for problem, names in sorted(reasons.items(), key=lambda kv: -len(kv[1])):
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        click.echo(f"  {len(names)} x {problem}: {shown}")
 
 
 @main.command()
@@ -355,16 +466,24 @@ def relabel(results: Path, roster: Path, quiet: bool) -> None:
 
 @main.command()
 @click.argument("results", type=click.Path(path_type=Path))
-@click.option("--format", "format_", type=click.Choice(["eaf", "textgrid"]), default="eaf",
-              show_default=True, help="ELAN or Praat.")
+@click.option("--format", "format_", type=click.Choice(["eaf", "textgrid", "csv", "parquet"]),
+              default="eaf", show_default=True,
+              help="ELAN or Praat, for one RESULTS folder; csv or parquet: tidy tables of "
+                   "every meeting in a batch folder (or a folder of results).")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Where to write it (default: <name>.eaf or .TextGrid beside RESULTS, "
                    "outside it: the results folder is replaced whole by relabel and "
-                   "analyze --force).")
+                   "analyze --force; tables go to DIR/tables/ in a batch folder, else "
+                   "beside it as <DIR>-tables/).")
 def export(results: Path, format_: str, output: Path | None) -> None:
     """Write a RESULTS folder's conversation for correction by hand in ELAN or Praat: one
     tier per participant, with the link to the recording kept, so that `polyphony metrics
-    EDITED` gives the corrected numbers for the same recording."""
+    EDITED` gives the corrected numbers for the same recording. With csv or parquet, write
+    the meetings, participants, turns, utterances and flags tables of a batch
+    (docs/tables.md)."""
+    if format_ in ("csv", "parquet"):
+        _export_tables(results, format_, output)
+        return
     from polyphony.formats import conversation_json, write
 
     suffix = ".eaf" if format_ == "eaf" else ".TextGrid"
@@ -372,16 +491,43 @@ def export(results: Path, format_: str, output: Path | None) -> None:
                          output or results.parent / f"{results.name}{suffix}", format_))
 
 
+def _export_tables(root: Path, fmt: str, output: Path | None) -> None:
+    from polyphony.batch import tables
+
+    try:
+        collected = tables.collect(root)
+        written = tables.write(collected, output or tables.default_folder(root), fmt)
+    except PolyphonyError as error:
+        _fail(error)
+        sys.exit(1)
+    for skipped in collected.skipped:
+        _err.print(f"left out {skipped}", markup=False, highlight=False, soft_wrap=True)
+    click.echo(f"wrote {len(written)} tables of {collected.meetings} meetings to "
+               f"{written[0].parent}/")
+    sys.exit(1 if collected.skipped else 0)
+
+
 @main.command()
 @click.argument("results", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--network", help="Compare this network's meetings, by date, from the batch "
+                                "folder given as RESULTS (its manifest's network_id).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default="compare.html",
               show_default=True, help="Where to write the page.")
-def compare(results: tuple[Path, ...], output: Path) -> None:
+def compare(results: tuple[Path, ...], network: str | None, output: Path) -> None:
     """The same network across meetings: each person's voice share and responded-to rate,
-    and the effective voices, from two or more RESULTS folders, in the order given."""
+    and the effective voices, from two or more RESULTS folders, in the order given, or
+    from one batch folder's meetings of a --network."""
+    from polyphony.batch import catalogue
     from polyphony.report.compare import compare as write_compare
 
-    _wrote(lambda: write_compare(list(results), output))
+    def folders() -> list[Path]:
+        if network is None:
+            return list(results)
+        if len(results) != 1:
+            raise UsageError("--network takes one batch folder as RESULTS")
+        return catalogue.network(results[0], network)
+
+    _wrote(lambda: write_compare(folders(), output))
 
 
 @main.command()

@@ -226,16 +226,17 @@ def load(path: str | Path) -> Manifest:
 
 def check(recording: str | Path, consent_file: str | Path | None = None,
           roster: Iterable[tuple[str, str]] = (), purposes: Iterable[str] = ("analysis",),
-          on: dt.date | None = None) -> Manifest:
+          on: dt.date | None = None, digest: str | None = None) -> Manifest:
     """The manifest that allows `purposes` for `recording` on `on` (today), or a
     `ConsentError` naming who or what is missing. `roster` is (id, role) of each roster
-    member: each must be in the manifest, with the same role."""
+    member: each must be in the manifest, with the same role. `digest` is the
+    recording's sha256, if known (else computed when the manifest pins one)."""
     recording = Path(recording)
     path = Path(consent_file) if consent_file else find(recording)
     if path is None:
         raise ConsentError("has no consent manifest", path=recording, hint=_HINT)
-    return allows(load(path), recording.name, lambda: sha256(recording), roster, purposes,
-                  on or dt.date.today(), recording)
+    return allows(load(path), recording.name, lambda: digest or sha256(recording), roster,
+                  purposes, on or dt.date.today(), recording)
 
 
 def allows(manifest: Manifest, name: str, digest: Callable[[], str | None],

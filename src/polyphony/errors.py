@@ -48,5 +48,15 @@ class ConsentError(PolyphonyError):
     """Audio whose consent record is missing or does not cover the requested processing."""
 
 
+class InternalError(PolyphonyError):
+    """An unexpected error (a bug) met while processing one input: reported as that
+    input's failure, so that the other inputs of a run still get their results."""
+
+    @classmethod
+    def of(cls, exc: BaseException) -> InternalError:
+        return cls(f"internal error ({type(exc).__name__}: {exc})",
+                   hint="a bug in polyphony, not in the file: please report it")
+
+
 class ModelError(PolyphonyError):
     """A bundled model that is missing or does not match its registered checksum."""

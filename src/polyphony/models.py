@@ -32,6 +32,7 @@ OFFLINE_ENVIRONMENT = {
     "HF_HUB_DISABLE_TELEMETRY": "1",
     "PYANNOTE_METRICS_ENABLED": "0",
     "DO_NOT_TRACK": "1",
+    "RAY_USAGE_STATS_ENABLED": "0",  # `batch --executor ray`: Ray reports usage otherwise
 }
 
 

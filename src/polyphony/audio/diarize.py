@@ -23,15 +23,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from polyphony.audio import cluster
+from polyphony.audio import engines as engines_mod
 from polyphony.audio.attribute import Turn
 from polyphony.audio.decode import Waveform
+from polyphony.audio.engines import Engines
 from polyphony.audio.resegment import Embedder, Reassignment, follow, reassign, segment_vectors
 from polyphony.errors import InputError
 from polyphony.models import model_path
@@ -197,10 +198,9 @@ def _campp_model_class():
     return CAMPPlusEmbedding
 
 
-@cache
 def load_pipeline(threshold: float = DEFAULT_THRESHOLD, step: float = DEFAULT_STEP,
                   device: str = "cpu", local_pipeline: str | None = None):
-    """Build (once per process and setting) the pyannote pipeline."""
+    """Build the pyannote pipeline (an `Engines` keeps it; call that, not this)."""
     import torch
     from pyannote.audio import Model, Pipeline
     from pyannote.audio.core.plda import PLDA
@@ -316,10 +316,12 @@ def _block_turns(pipeline, block: _Block, hard: np.ndarray,
 
 def diarize_blocks(blocks: Iterable[Waveform], count: SpeakerCount = SpeakerCount(), *,
                    threshold: float = DEFAULT_THRESHOLD, step: float = DEFAULT_STEP,
-                   device: str = "cpu", local_pipeline: str | None = None) -> Diarization:
+                   device: str = "cpu", local_pipeline: str | None = None,
+                   engines: Engines | None = None) -> Diarization:
     """Diarize a recording given as consecutive blocks (`decode.stream`), without
     re-segmentation. Only segmentations and embeddings are kept between blocks."""
-    pipeline = load_pipeline(threshold, step, device, local_pipeline)
+    pipeline = engines_mod.resolve(engines).diarization(threshold, step, device,
+                                                             local_pipeline)
     return _cluster_blocks(pipeline, [_segment_block(pipeline, w) for w in blocks], count)
 
 
@@ -356,10 +358,11 @@ def _cluster_blocks(pipeline, kept: Sequence[_Block], count: SpeakerCount,
 
 
 def embedder(threshold: float = DEFAULT_THRESHOLD, step: float = DEFAULT_STEP,
-             device: str = "cpu", local_pipeline: str | None = None
-             ) -> Embedder | None:
+             device: str = "cpu", local_pipeline: str | None = None,
+             engines: Engines | None = None) -> Embedder | None:
     """The whole-segment embedder re-segmentation uses: the pipeline's own model."""
-    return _segment_embedder(load_pipeline(threshold, step, device, local_pipeline))
+    return _segment_embedder(engines_mod.resolve(engines).diarization(
+        threshold, step, device, local_pipeline))
 
 
 def refine(waveform: Waveform, diarization: Diarization, embed: Embedder,
@@ -381,11 +384,12 @@ def relabelled(diarization: Diarization, reassignment: Reassignment) -> Diarizat
 def diarize(waveform: Waveform, count: SpeakerCount = SpeakerCount(), *,
             threshold: float = DEFAULT_THRESHOLD, step: float = DEFAULT_STEP,
             device: str = "cpu", local_pipeline: str | None = None,
-            resegment: bool = True, min_pause: float = MIN_PAUSE) -> Diarization:
+            resegment: bool = True, min_pause: float = MIN_PAUSE,
+            engines: Engines | None = None) -> Diarization:
     """Diarize an in-memory waveform; `resegment` adds re-segmentation, and pauses
     shorter than `min_pause` are filled (0 keeps every one)."""
     settings = {"threshold": threshold, "step": step, "device": device,
-                "local_pipeline": local_pipeline}
+                "local_pipeline": local_pipeline, "engines": engines}
     result = diarize_blocks([waveform], count, **settings)
     embed = embedder(**settings) if resegment else None
     if embed is not None:

@@ -33,6 +33,7 @@ from polyphony.audio import (
     resegment,
     transcribe,
 )
+from polyphony.audio.engines import Engines
 from polyphony.conversation import Conversation, Participant, Provenance, Word
 from polyphony.errors import InputError, UsageError
 from polyphony.files import sha256
@@ -100,16 +101,19 @@ def _speaker_ids(diarization: diarize.Diarization) -> dict[str, str]:
 def analyze(path: str | Path, *, roster: Roster | None = None,
             settings: Settings = Settings(), consent_file: str | Path | None = None,
             purposes: tuple[str, ...] = ("analysis",), check_consent: bool = True,
-            ) -> Analysis:
+            engines: Engines | None = None, digest: str | None = None) -> Analysis:
     """Analyse one recording. Raises `PolyphonyError` subclasses for the user's mistakes.
 
     Consent for `purposes` is checked before a sample is decoded; `check_consent=False`
-    (`--no-consent-check`, for public corpora) skips it, and the provenance says so."""
+    (`--no-consent-check`, for public corpora) skips it, and the provenance says so.
+    `engines` holds the models (loaded on first use, kept for the next recording);
+    `digest` is the recording's sha256 when the caller has computed it already."""
     path = Path(path)
     decode.check_file(path)
+    digest = digest or sha256(path)
     if check_consent:
         members = [(p.id, p.role) for p in roster.participants] if roster else []
-        manifest = consent.check(path, consent_file, members, purposes)
+        manifest = consent.check(path, consent_file, members, purposes, digest=digest)
         consent_record = manifest.provenance(purposes, dt.date.today())
         for clip in enrol.clips(roster) if roster else []:  # voice samples are recordings too
             consent.check(clip, consent_file or manifest.path, members, purposes)
@@ -124,13 +128,14 @@ def analyze(path: str | Path, *, roster: Roster | None = None,
         raise InputError("has a single channel: --split-channels needs a recording with "
                          "one speaker per channel", path=path,
                          hint="analyse it without --split-channels")
-    transcribe.check_language(settings.asr_model, settings.language, device)
+    transcribe.check_language(settings.asr_model, settings.language, device, engines)
     samples = (tuple(enrol.load_samples(roster, path, info.declared_duration))
                if roster and roster.voices else ())
     if samples and settings.split_channels:
         raise UsageError("voice samples name diarized voices; with --split-channels, map "
                          "each channel in the roster instead (speaker = \"C1\")")
-    run = _Run(path, roster, settings, count, device, consent_record, info, samples)
+    run = _Run(path, roster, settings, count, device, consent_record, info, digest,
+               engines, samples)
     return _by_channel(run) if settings.split_channels else _by_voice(run)
 
 
@@ -145,6 +150,8 @@ class _Run:
     device: str
     consent: dict[str, Any]
     info: decode.AudioInfo
+    digest: str
+    engines: Engines | None = None
     samples: tuple[enrol.Sample, ...] = ()
 
 
@@ -156,7 +163,8 @@ def _by_voice(run: _Run) -> Analysis:
     blocks = _two_passes(lambda: decode.stream(run.path, settings.block_seconds))
     diarization_settings = {
         "threshold": settings.diarization_threshold, "step": settings.segmentation_step,
-        "device": device, "local_pipeline": settings.diarization_pipeline}
+        "device": device, "local_pipeline": settings.diarization_pipeline,
+        "engines": run.engines}
     with timed("diarize"):
         diarization = diarize.diarize_blocks(_timed_blocks(blocks(), timed), count,
                                              **diarization_settings)
@@ -175,7 +183,8 @@ def _by_voice(run: _Run) -> Analysis:
                 vectors.update(resegment.segment_vectors(block, diarization.overlap_aware,
                                                          embed))
         with timed("transcribe"):
-            transcript = transcribe.transcribe(block, settings.asr_model, device, language)
+            transcript = transcribe.transcribe(block, settings.asr_model, device, language,
+                                               engines=run.engines)
         words += transcript.words
         language = transcript.language  # the first block's, for the others too
     with timed("diarize"):
@@ -237,7 +246,7 @@ def _by_channel(run: _Run) -> Analysis:
         speaker = channels.label(c)
         with timed("transcribe"):
             transcript = transcribe.transcribe(waveform, settings.asr_model, run.device,
-                                               language)
+                                               language, engines=run.engines)
         mine = [t for t in diarization.overlap_aware if t.speaker == speaker]
         words += channels.own_words(transcript.words, mine, speaker)
         language = language or transcript.language
@@ -254,9 +263,10 @@ def _by_channel(run: _Run) -> Analysis:
 def _heard(run: _Run, first: decode.Waveform) -> tuple[str, float] | None:
     """The language the start of the recording sounds like, when the ASR model cannot
     tell (English-only) and the user did not say: the `language_mismatch` flag."""
-    if run.settings.language or transcribe.multilingual(run.settings.asr_model, run.device):
+    if run.settings.language or transcribe.multilingual(run.settings.asr_model, run.device,
+                                                        run.engines):
         return None
-    return transcribe.heard_language(first, run.device)
+    return transcribe.heard_language(first, run.device, run.engines)
 
 
 def _expected(run: _Run) -> int | None:
@@ -276,7 +286,7 @@ def _build(run: _Run, diarization: diarize.Diarization, words: tuple[Word, ...],
     provenance = Provenance(
         source="automatic",
         recording=run.path.name,
-        recording_sha256=sha256(run.path),
+        recording_sha256=run.digest,
         models={"asr": settings.asr_model, "diarization": model},
         settings={"device": run.device, "language": language,
                   "language_heard": list(heard) if heard else None,

@@ -7,12 +7,12 @@ would download are refused, because nothing may be fetched.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
+from polyphony.audio import engines as engines_mod
 from polyphony.audio.decode import Waveform
+from polyphony.audio.engines import Engines
 from polyphony.conversation import Word
 from polyphony.errors import InputError
 from polyphony.models import MULTILINGUAL_ASR, model_path, registry
@@ -46,30 +46,33 @@ def compute_type(device: str) -> str:
     return "float16" if device == "cuda" else "int8"
 
 
-@cache
-def load_model(name_or_path: str = DEFAULT_MODEL, device: str = "cpu"):
+def load_model(name_or_path: str = DEFAULT_MODEL, device: str = "cpu", threads: int = 1):
+    """Load a Whisper model (an `Engines` keeps it; call that, not this)."""
     from faster_whisper import WhisperModel
 
-    threads = max(1, os.cpu_count() or 1)
     return WhisperModel(str(resolve_model(name_or_path)), device=device,
                         compute_type=compute_type(device), cpu_threads=threads,
                         local_files_only=True)
 
 
-def multilingual(model: str = DEFAULT_MODEL, device: str = "cpu") -> bool:
-    return bool(load_model(model, device).model.is_multilingual)
+def multilingual(model: str = DEFAULT_MODEL, device: str = "cpu",
+                 engines: Engines | None = None) -> bool:
+    whisper = engines_mod.resolve(engines).whisper(model, device)
+    return bool(whisper.model.is_multilingual)
 
 
-def check_language(model: str, language: str | None, device: str = "cpu") -> None:
+def check_language(model: str, language: str | None, device: str = "cpu",
+                   engines: Engines | None = None) -> None:
     """Refuse, before any work, a language an English-only model cannot transcribe
     (faster-whisper would silently transcribe it as English)."""
-    if language not in (None, "en") and not multilingual(model, device):
+    if language not in (None, "en") and not multilingual(model, device, engines):
         raise InputError(f"{model} understands English only, not {language!r}",
                          hint=f"use --asr-model {MULTILINGUAL_ASR} (multilingual, "
                               "bundled)")
 
 
-def heard_language(waveform: Waveform, device: str = "cpu") -> tuple[str, float] | None:
+def heard_language(waveform: Waveform, device: str = "cpu",
+                   engines: Engines | None = None) -> tuple[str, float] | None:
     """The language the speech in `waveform` sounds like to the bundled multilingual model
     (Whisper's detection, on up to 30 s of the speech Silero VAD finds), with its
     probability; None where there is no speech. An English-only model cannot say this: it
@@ -78,16 +81,17 @@ def heard_language(waveform: Waveform, device: str = "cpu") -> tuple[str, float]
 
     if not get_speech_timestamps(waveform.samples):
         return None
-    code, probability, _ = load_model(MULTILINGUAL_ASR, device).detect_language(
-        waveform.samples, vad_filter=True)
+    whisper = engines_mod.resolve(engines).whisper(MULTILINGUAL_ASR, device)
+    code, probability, _ = whisper.detect_language(waveform.samples, vad_filter=True)
     return code, round(float(probability), 3)
 
 
 def transcribe(waveform: Waveform, model: str = DEFAULT_MODEL, device: str = "cpu",
-               language: str | None = None, batch_size: int = 8) -> Transcript:
+               language: str | None = None, batch_size: int = 8,
+               engines: Engines | None = None) -> Transcript:
     """Words with times (in the recording, from `waveform.offset`) and probabilities. On
     CUDA the batched pipeline is used."""
-    whisper = load_model(model, device)
+    whisper = engines_mod.resolve(engines).whisper(model, device)
     options = {"language": language, "word_timestamps": True, "vad_filter": True,
                "beam_size": 5, "condition_on_previous_text": False}
     if device == "cuda":

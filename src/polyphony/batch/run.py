@@ -1,0 +1,212 @@
+"""A batch: many recordings analysed into one folder, resumably, by one or more workers.
+
+    with Batch("recordings/", "results/") as batch:
+        for outcome in batch.run(workers=2):
+            print(outcome.name, outcome.status, outcome.reason)
+
+Opening a batch takes the catalogue's lock and plans: each recording is hashed (sha256,
+once: the hash is reused for the consent check, the provenance and the catalogue) and
+compared with the catalogue. A recording done before with the same bytes and the same
+settings (`settings_key`: the analysis settings, the roster's bytes, the polyphony version
+and the ASR model) is skipped, and so is one that failed before, unless `retry_failed`.
+Everything else is run, and each outcome recorded as it comes.
+
+The results of recording `name` are `DIR/<name>/`, as `polyphony analyze` writes them
+(`inputs.py` says how names are chosen so that they cannot collide).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from polyphony import __version__
+from polyphony.audio.pipeline import Settings, resolve_device
+from polyphony.batch import executors
+from polyphony.batch.catalogue import Catalogue, Entry
+from polyphony.batch.inputs import Item, discover
+from polyphony.batch.worker import Finished, Job
+from polyphony.errors import InputError
+from polyphony.files import sha256
+from polyphony.models import registry
+
+STATUSES = ("done", "failed", "skipped")
+
+
+@dataclass(frozen=True)
+class Processed:
+    """What became of one recording in this run: done, failed (with the reason, and the
+    problem alone, to group by) or skipped (with why)."""
+
+    name: str
+    path: Path
+    status: str
+    reason: str | None = None
+    folder: Path | None = None
+    seconds: float | None = None
+    problem: str | None = None
+
+
+class Batch:
+    """A batch folder, locked and planned while the `with` block runs."""
+
+    def __init__(self, source: str | Path, out: str | Path, *,
+                 settings: Settings = Settings(), retry_failed: bool = False,
+                 deidentify: bool = False, check_consent: bool = True) -> None:
+        self.source, self.out = Path(source), Path(out)
+        self.settings = dataclasses.replace(settings, device=resolve_device(settings.device))
+        self.retry_failed = retry_failed
+        self.deidentify, self.check_consent = deidentify, check_consent
+        self._catalogue: Catalogue | None = None
+        self._opened: Any = None
+        self.todo: list[Job] = []
+        self.not_run: list[Processed] = []
+        self._paths: dict[str, Path] = {}
+
+    def __enter__(self) -> Batch:
+        items = discover(self.source, self.out)
+        self._opened = Catalogue.open(self.out)
+        self._catalogue = self._opened.__enter__()
+        try:
+            for item in items:
+                self._plan(item)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if self._opened is not None:
+            self._opened.__exit__(kind, error, trace)
+            self._opened = self._catalogue = None
+
+    @property
+    def catalogue(self) -> Catalogue:
+        if self._catalogue is None:
+            raise RuntimeError("a Batch is used inside `with Batch(...) as batch:`")
+        return self._catalogue
+
+    def _plan(self, item: Item) -> None:
+        """Skip, fail or queue one item."""
+        catalogue = self.catalogue
+        path = item.path.absolute()
+        digest, key, recorded = None, None, self._recorded(item)
+        problem = item.problem
+        if problem is None:
+            try:
+                digest = sha256(path)
+                key, recorded = self._settings_key(item)
+            except (OSError, InputError) as exc:
+                problem = (exc.problem if isinstance(exc, InputError)
+                           else f"cannot be read ({exc.strerror})")
+        previous = catalogue.get(item.name)
+        if problem is None and previous is not None and (previous.sha256, previous.settings_key
+                                                          ) == (digest, key):
+            why = _skip_reason(previous, self.out, self.retry_failed)
+            if why is not None:
+                self.not_run.append(Processed(item.name, path, "skipped", why,
+                                              self.out / item.name
+                                              if previous.status == "done" else None))
+                return
+        catalogue.pending(item.name, str(path), digest, key, recorded, item.meeting_id,
+                          item.network_id, item.date)
+        if problem is not None:
+            reason = f"{item.where}: {problem}"
+            catalogue.failed(item.name, reason, None)
+            self.not_run.append(Processed(item.name, path, "failed", reason, problem=problem))
+            return
+        self.todo.append(Job(item.name, path, self.out.absolute(), digest or "",
+                             self.settings, item.roster, item.consent, self.deidentify,
+                             self.check_consent))
+
+    def _recorded(self, item: Item) -> dict[str, Any]:
+        return {"analysis": _plain(dataclasses.asdict(self.settings)),
+                "deidentify": self.deidentify, "consent_checked": self.check_consent,
+                "roster": str(item.roster) if item.roster else None,
+                "polyphony": __version__}
+
+    def _settings_key(self, item: Item) -> tuple[str, dict[str, Any]]:
+        """What decides whether a done recording needs analysing again, and its hash."""
+        recorded = self._recorded(item)
+        model = self.settings.asr_model
+        entry = registry().get(model)
+        keyed = {**recorded,
+                 "roster_sha256": sha256(item.roster) if item.roster else None,
+                 "asr_model_sha256": entry.sha256 if entry else None}
+        text = json.dumps(keyed, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest(), keyed
+
+    def run(self, workers: int = 1, executor: str = "local",
+            ray_address: str | None = None) -> Iterator[Processed]:
+        """Every recording's outcome: those not run first, then each analysed one as it
+        finishes. Each is in the catalogue before it is yielded."""
+        yield from self.not_run
+        if not self.todo:
+            return
+        self._paths = {job.name: job.path for job in self.todo}
+        pool = executors.start(executor, workers, device=self.settings.device,
+                               address=ray_address)
+        started: dict[str, float] = {}
+        queue = iter(self.todo)
+        try:
+            for job in islice(queue, workers):
+                self._submit(pool, job, started)
+            for _ in range(len(self.todo)):
+                finished = pool.next()
+                job = next(queue, None)
+                if job is not None:
+                    self._submit(pool, job, started)
+                yield self._record(finished, time.perf_counter() - started[finished.name])
+        finally:
+            pool.close()
+
+    def _submit(self, pool: executors.Executor, job: Job, started: dict[str, float]) -> None:
+        self.catalogue.running(job.name)
+        started[job.name] = time.perf_counter()
+        pool.submit(job)
+
+    def _record(self, finished: Finished, seconds: float) -> Processed:
+        job_path = self._paths[finished.name]
+        if finished.ok and finished.folder is not None:
+            self.catalogue.done(finished.name, str(finished.folder), finished.timings,
+                                finished.models)
+            return Processed(finished.name, job_path, "done", None, finished.folder, seconds)
+        self.catalogue.failed(finished.name, finished.error or "failed", finished.trace,
+                              finished.timings)
+        return Processed(finished.name, job_path, "failed", finished.error, None, seconds,
+                         finished.problem)
+
+
+def _skip_reason(previous: Entry, out: Path, retry_failed: bool) -> str | None:
+    """Why a recording unchanged since the catalogue's row is not run again, or None."""
+    if previous.status == "done" and (out / previous.name / "conversation.json").is_file():
+        return "done before, unchanged"
+    if previous.status == "failed" and not retry_failed:
+        return f"failed before ({previous.error}); --retry-failed runs it again"
+    return None
+
+
+def _plain(value: Any) -> Any:
+    """`value` with paths as strings, as JSON holds them."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return str(value) if isinstance(value, Path) else value
+
+
+def run_batch(source: str | Path, out: str | Path, *, workers: int = 1,
+              executor: str = "local", ray_address: str | None = None,
+              **options: Any) -> Iterator[Processed]:
+    """`Batch(source, out, **options).run(...)` in one call."""
+    with Batch(source, out, **options) as batch:
+        yield from batch.run(workers, executor, ray_address)
