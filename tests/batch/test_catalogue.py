@@ -42,9 +42,10 @@ def test_a_recording_queued_again_is_reset_but_keeps_its_attempts(tmp_path):
 
 
 def test_a_second_run_on_the_same_folder_is_refused_while_one_holds_it(tmp_path):
-    with Catalogue.open(tmp_path), pytest.raises(InputError, match="in use by another"):
-        with Catalogue.open(tmp_path):
-            pass
+    with (Catalogue.open(tmp_path),
+          pytest.raises(InputError, match="in use by another"),
+          Catalogue.open(tmp_path)):
+        pass
     with Catalogue.open(tmp_path):  # free again once the first run is over
         pass
 
@@ -59,9 +60,9 @@ def test_the_catalogue_is_private_and_in_wal_mode(tmp_path):
 
 def test_a_file_that_is_not_a_catalogue_is_named_not_overwritten(tmp_path):
     (tmp_path / catalogue.NAME).write_text("not sqlite " * 200)
-    with pytest.raises(InputError, match="not a readable catalogue") as caught:
-        with Catalogue.open(tmp_path):
-            pass
+    with (pytest.raises(InputError, match="not a readable catalogue") as caught,
+          Catalogue.open(tmp_path)):
+        pass
     assert catalogue.NAME in str(caught.value)
     assert (tmp_path / catalogue.NAME).read_text().startswith("not sqlite")
 
