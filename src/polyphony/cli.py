@@ -502,7 +502,8 @@ def _export_tables(root: Path, fmt: str, output: Path | None) -> None:
         sys.exit(1)
     for skipped in collected.skipped:
         _err.print(f"left out {skipped}", markup=False, highlight=False, soft_wrap=True)
-    click.echo(f"wrote {len(written)} tables of {collected.meetings} meetings to "
+    n = collected.meetings
+    click.echo(f"wrote {len(written)} tables of {n} meeting{'s' * (n != 1)} to "
                f"{written[0].parent}/")
     sys.exit(1 if collected.skipped else 0)
 

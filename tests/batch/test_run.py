@@ -220,6 +220,20 @@ def test_the_ray_executor_gives_the_same_outputs_as_the_local_one(manifest, refe
     assert _outputs(out) == _outputs(reference[1])
 
 
+def test_two_local_worker_processes_share_the_batch(manifest, reference, tmp_path):
+    """`--workers 2`: two spawned processes with a core each (their own models)."""
+    some = manifest.parent / "some.csv"
+    some.write_text("path,meeting_id\na/meeting.flac,\na/late.wav,net1-late\n"
+                    "a/corrupt.wav,\n")
+    out = tmp_path / "two"
+    result = _batch(some, out, "--workers", "2")
+    assert "2 done, 1 failed, 0 skipped" in result.output, result.output
+    for name in ("a__meeting.flac", "net1-late"):
+        mine = json.loads((out / name / "conversation.json").read_text())
+        alone = json.loads((reference[1] / name / "conversation.json").read_text())
+        assert mine["utterances"] and mine["provenance"] == alone["provenance"]
+
+
 def test_tidy_tables_of_the_batch_load_in_pandas(manifest, reference, tmp_path):
     import pandas as pd
 
