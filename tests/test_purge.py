@@ -145,3 +145,16 @@ def test_a_folder_that_cannot_be_deleted_is_one_clear_error(tmp_path):
         purge(tmp_path / "out", due, LATER)
     assert str(folder) in str(caught.value)
     assert (folder / "conversation.json").exists()  # still found by the next purge
+
+
+def test_a_purged_batch_recording_is_marked_purged_in_its_catalogue(tmp_path):
+    from polyphony.batch import catalogue
+
+    out = tmp_path / "batch"
+    old = results_folder(out, "old", write_consent(tmp_path, "old.flac"))
+    with catalogue.Catalogue.open(out) as batch:
+        batch.pending("old", "/in/old.flac", "0" * 64, "key", {}, None, None, None)
+        batch.done("old", str(old), {}, {})
+    purge(out, survey(out, LATER)[0], LATER)
+    [entry] = catalogue.read(out)
+    assert (entry.status, entry.error, entry.folder) == ("purged", "purged: retention", None)

@@ -13,7 +13,8 @@ results folder), with the temporary files of an interrupted write; the folder go
 once it is empty, so a recording or a note someone put beside the results is never lost to
 a purge. The staging folders a killed run left behind (`.<name>.<pid>.partial`, `.old`)
 are polyphony's own and always due. Each deletion is logged, without names, in
-`purge-log.jsonl` under the purged root.
+`purge-log.jsonl` under the purged root, and a batch's catalogue marks the recording
+`purged`, so that its tables no longer count it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from polyphony import consent
+from polyphony.batch import catalogue
 from polyphony.errors import InputError, PolyphonyError
 from polyphony.files import is_aside, read_json, read_text, write_text
 from polyphony.report.outputs import OWN_FILES, REDACTED_FILES
@@ -96,6 +98,11 @@ def purge(root: str | Path, due: list[Due], on: dt.date | None = None) -> None:
         lines.append(json.dumps({"purged_on": on.isoformat(), "reason": item.kind,
                                  "recording_sha256": item.recording_sha256}))
         write_text(log, "\n".join(lines) + "\n")
+        if item.kind != "leftover" and item.files == OWN_FILES and (
+                item.folder.parent / catalogue.NAME).is_file():
+            with catalogue.Catalogue.open(item.folder.parent) as batch:
+                if batch.get(item.folder.name) is not None:
+                    batch.purged(item.folder.name, item.kind)  # no names, as in the log
 
 
 def _delete(item: Due) -> None:

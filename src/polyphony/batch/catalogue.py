@@ -26,7 +26,9 @@ from polyphony.errors import InputError
 
 NAME = "catalogue.sqlite"
 SCHEMA = 1
-STATUSES = ("pending", "running", "done", "failed")
+# `purged`: `polyphony purge` deleted its results (retention over, consent withdrawn); a
+# later run tries it again, and the consent check then decides.
+STATUSES = ("pending", "running", "done", "failed", "purged")
 
 _TABLE = f"""
 CREATE TABLE IF NOT EXISTS recordings (
@@ -166,6 +168,10 @@ class Catalogue:
         self._write("UPDATE recordings SET status = 'failed', error = ?, trace = ?, "
                     "timings = ?, folder = NULL, updated = ? WHERE name = ?",
                     (error, trace, json.dumps(timings) if timings else None, _now(), name))
+
+    def purged(self, name: str, reason: str) -> None:
+        self._write("UPDATE recordings SET status = 'purged', error = ?, folder = NULL, "
+                    "updated = ? WHERE name = ?", (f"purged: {reason}", _now(), name))
 
     def _write(self, sql: str, args: tuple[Any, ...]) -> None:
         try:
