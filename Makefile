@@ -47,6 +47,7 @@ bench: install
 	$(BIN)/python benchmarks/diarization_accuracy.py
 	$(BIN)/python benchmarks/metrics_throughput.py
 	$(BIN)/python benchmarks/calibrate_language.py
+	$(BIN)/python benchmarks/batch_throughput.py
 
 # Regenerating the example needs the TTS voices (a separate venv) and Debian's espeak-ng
 # and sox; the generated audio is committed, so `make demo` needs none of this.
