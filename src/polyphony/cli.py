@@ -11,7 +11,7 @@ import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -20,6 +20,10 @@ from rich.markup import escape
 from polyphony.errors import PolyphonyError, UsageError
 from polyphony.formats import ALIASES
 from polyphony.formats import READERS as FORMATS
+
+if TYPE_CHECKING:  # imported where used: `polyphony --help` loads no model library
+    from polyphony.audio.pipeline import Settings
+    from polyphony.batch.run import Batch
 
 _err = Console(stderr=True, highlight=False)
 
@@ -133,7 +137,7 @@ def _analysis_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
-def _settings(options: dict[str, Any]):
+def _settings(options: dict[str, Any]) -> Settings:
     """The `Settings` the shared options give (`_analysis_options`); exits 2 on a usage
     error."""
     from polyphony.audio.diarize import SpeakerCount
@@ -258,7 +262,7 @@ def batch(source: Path, out: Path, workers: int, executor: str, ray_address: str
     sys.exit(1 if counts["failed"] else 0)
 
 
-def _run_batch(planned, console: Console, workers: int, executor: str,
+def _run_batch(planned: Batch, console: Console, workers: int, executor: str,
                ray_address: str | None) -> tuple[dict[str, int], dict[str, list[str]]]:
     """Each outcome as it comes, under a progress bar with an ETA over the recordings to
     analyse (none off a terminal or with --quiet); the counts, and the failures by

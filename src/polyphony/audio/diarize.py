@@ -321,7 +321,7 @@ def diarize_blocks(blocks: Iterable[Waveform], count: SpeakerCount = SpeakerCoun
     """Diarize a recording given as consecutive blocks (`decode.stream`), without
     re-segmentation. Only segmentations and embeddings are kept between blocks."""
     pipeline = engines_mod.resolve(engines).diarization(threshold, step, device,
-                                                             local_pipeline)
+                                                        local_pipeline)
     return _cluster_blocks(pipeline, [_segment_block(pipeline, w) for w in blocks], count)
 
 

@@ -34,7 +34,6 @@ from polyphony.batch import executors
 from polyphony.batch.catalogue import Catalogue, Entry
 from polyphony.batch.inputs import Item, discover
 from polyphony.batch.worker import Finished, Job
-from polyphony.errors import InputError
 from polyphony.files import sha256
 from polyphony.models import registry
 
@@ -99,15 +98,14 @@ class Batch:
         """Skip, fail or queue one item."""
         catalogue = self.catalogue
         path = item.path.absolute()
-        digest, key, recorded = None, None, self._recorded(item)
+        digest, key, recorded = None, None, {"roster": _text(item.roster)}
         problem = item.problem
         if problem is None:
             try:
                 digest = sha256(path)
-                key, recorded = self._settings_key(item)
-            except (OSError, InputError) as exc:
-                problem = (exc.problem if isinstance(exc, InputError)
-                           else f"cannot be read ({exc.strerror})")
+                key, recorded = self._settings(item)
+            except OSError as exc:
+                problem = f"cannot be read ({exc.strerror or exc})"
         previous = catalogue.get(item.name)
         if problem is None and previous is not None and (previous.sha256, previous.settings_key
                                                           ) == (digest, key):
@@ -128,22 +126,18 @@ class Batch:
                              self.settings, item.roster, item.consent, self.deidentify,
                              self.check_consent))
 
-    def _recorded(self, item: Item) -> dict[str, Any]:
-        return {"analysis": _plain(dataclasses.asdict(self.settings)),
-                "deidentify": self.deidentify, "consent_checked": self.check_consent,
-                "roster": str(item.roster) if item.roster else None,
-                "polyphony": __version__}
-
-    def _settings_key(self, item: Item) -> tuple[str, dict[str, Any]]:
-        """What decides whether a done recording needs analysing again, and its hash."""
-        recorded = self._recorded(item)
-        model = self.settings.asr_model
-        entry = registry().get(model)
-        keyed = {**recorded,
+    def _settings(self, item: Item) -> tuple[str, dict[str, Any]]:
+        """What decides whether a done recording needs analysing again, with its hash:
+        the analysis settings, the roster's bytes, the ASR model's and polyphony's
+        versions (not where the files are: a batch moved to another disk is still done)."""
+        entry = registry().get(self.settings.asr_model)
+        keyed = {"analysis": _plain(dataclasses.asdict(self.settings)),
+                 "deidentify": self.deidentify, "consent_checked": self.check_consent,
                  "roster_sha256": sha256(item.roster) if item.roster else None,
-                 "asr_model_sha256": entry.sha256 if entry else None}
-        text = json.dumps(keyed, sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest(), keyed
+                 "asr_model_sha256": entry.sha256 if entry else None,
+                 "polyphony": __version__}
+        key = hashlib.sha256(json.dumps(keyed, sort_keys=True).encode()).hexdigest()
+        return key, {**keyed, "roster": _text(item.roster)}
 
     def run(self, workers: int = 1, executor: str = "local",
             ray_address: str | None = None) -> Iterator[Processed]:
@@ -193,6 +187,10 @@ def _skip_reason(previous: Entry, out: Path, retry_failed: bool) -> str | None:
     if previous.status == "failed" and not retry_failed:
         return f"failed before ({previous.error}); --retry-failed runs it again"
     return None
+
+
+def _text(path: Path | None) -> str | None:
+    return str(path) if path is not None else None
 
 
 def _plain(value: Any) -> Any:
