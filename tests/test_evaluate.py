@@ -28,5 +28,18 @@ def test_der_jer_and_speaker_count():
     assert s.jer > s.der  # the lost voice weighs as much as the found one
 
 
+def test_a_speaker_is_found_only_as_a_voice_that_is_mostly_theirs():
+    ref = conv([("a", 0, 5), ("b", 5, 10), ("c", 10, 11)], has_text=False)
+    merged = conv([("x", 0, 5), ("y", 5, 11)], has_text=False)  # c inside b's voice
+    assert evaluate.speakers_found(ref, merged) == 2
+    scraps = conv([("x", 0, 5), ("y", 5, 10.6), ("z", 10.6, 11)], has_text=False)
+    assert evaluate.speakers_found(ref, scraps) == 3
+    # z is mostly a's: a scrap of another voice matched to c does not find c
+    stolen = conv([("x", 0, 4), ("y", 5, 11), ("z", 4, 5), ("z", 10, 10.2)], has_text=False)
+    assert evaluate.speakers_found(ref, stolen) == 2
+    s = evaluate.score(ref, merged)
+    assert (s.speakers_found, s.reference_speakers) == (2, 3)
+
+
 def test_normalise():
     assert evaluate.normalise("Hello, World! I'm 3 [laughs]") == "hello world i'm three"

@@ -404,7 +404,8 @@ def evaluate(hypothesis: Path, reference: Path, reference_text: Path | None, col
     Console().print(
         f"DER {pct(scores.der)} (collar {collar} s, overlap {overlap})  JER {pct(scores.jer)}"
         f"  WER {pct(scores.wer)}  cpWER {pct(scores.cpwer)}  speaker count error "
-        f"{scores.speaker_count_error:+d}", highlight=False)
+        f"{scores.speaker_count_error:+d}  speakers found {scores.speakers_found}/"
+        f"{scores.reference_speakers}", highlight=False)
 
 
 @main.command()

@@ -23,6 +23,8 @@ class Scores:
     cpwer: float | None
     speaker_count_error: int
     collar: float
+    speakers_found: int = 0  # reference speakers found as a voice of their own
+    reference_speakers: int = 0
 
 
 def normalise(text: str) -> str:
@@ -99,6 +101,23 @@ def speaker_count_error(reference: Conversation, hypothesis: Conversation) -> in
     return count(hypothesis) - count(reference)
 
 
+def speakers_found(reference: Conversation, hypothesis: Conversation) -> int:
+    """How many reference speakers were found as a voice of their own: matched one to one
+    (the mapping that maximises shared speech, as DER's) to a hypothesis voice that
+    shares more speech with them than with anyone else. A voice merged into another, or
+    found only as scraps of someone else's voice, is not found."""
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    ref, hyp = reference.to_annotation(), hypothesis.to_annotation()
+    if not ref.labels() or not hyp.labels():
+        return 0
+    shared = np.asarray(ref * hyp)  # seconds each (reference, hypothesis) pair co-occur
+    rows, cols = linear_sum_assignment(-shared)
+    return int(sum(shared[r, c] > 0 and shared[:, c].argmax() == r
+                   for r, c in zip(rows, cols, strict=True)))
+
+
 def score(reference: Conversation, hypothesis: Conversation, collar: float = 0.25,
           reference_text: Conversation | None = None, skip_overlap: bool = False) -> Scores:
     """`reference` gives timing (RTTM); `reference_text` the words (STM), if separate.
@@ -109,4 +128,5 @@ def score(reference: Conversation, hypothesis: Conversation, collar: float = 0.2
                   jer(reference, hypothesis, collar),
                   wer(text_ref, hypothesis) if has_text else None,
                   cpwer(text_ref, hypothesis) if has_text else None,
-                  speaker_count_error(reference, hypothesis), collar)
+                  speaker_count_error(reference, hypothesis), collar,
+                  speakers_found(reference, hypothesis), len(reference.speakers))
