@@ -1,7 +1,7 @@
 """Batch throughput: `polyphony batch` with 1 and 2 workers beside one `polyphony analyze`
 per file, side by side on the same recordings.
 
-    .venv/bin/python benchmarks/batch_throughput.py [--recordings 8] [--seconds 30]
+    .venv/bin/python benchmarks/batch_throughput.py [--recordings 8] [--seconds 15]
 
 The recordings are cut from the example meeting and the development set (real speech of
 4, 6, 3 and 2 voices) into clips of `--seconds`, each with a consent manifest. Each
@@ -34,7 +34,7 @@ import soundfile as sf
 import polyphony  # noqa: F401  (offline environment first)
 from polyphony import consent
 from polyphony.audio.decode import decode
-from polyphony.batch.executors import cores
+from polyphony.audio.engines import cores
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [ROOT / "examples" / "network-meeting" / "network-meeting.flac",
@@ -80,7 +80,7 @@ def timed(commands: list[list[str]]) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recordings", type=int, default=8)
-    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--seconds", type=float, default=15.0)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

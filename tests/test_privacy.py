@@ -128,3 +128,25 @@ def test_metrics_report_and_purge_make_no_connection(tmp_path):
         run, trace = traced(tmp_path, *command)
         assert run.returncode == 0, (command, run.stderr)
         assert outside_connections(trace) == [], command
+
+
+@pytest.mark.models
+def test_a_batch_on_a_local_ray_and_its_tables_make_no_connection(tmp_path):
+    """`batch --executor ray` starts a local Ray (its GCS, raylet and actor processes are
+    traced too): everything it connects to is on this machine."""
+    import soundfile as sf
+
+    from polyphony.audio.decode import decode
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    speech = decode(EXAMPLE / "network-meeting.flac").samples
+    sf.write(folder / "clip.flac", speech[:16000 * 10], 16000)
+    write_consent(folder, "clip.flac")
+    for command in (("batch", str(folder), "--out", str(tmp_path / "out"), "--executor",
+                     "ray", "--quiet"),
+                    ("export", str(tmp_path / "out"), "--format", "parquet")):
+        run, trace = traced(tmp_path, *command)
+        assert run.returncode == 0, (command, run.stderr)
+        assert outside_connections(trace) == [], command
+    assert (tmp_path / "out" / "clip.flac" / "report.html").is_file()

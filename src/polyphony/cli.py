@@ -17,6 +17,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from polyphony.batch import EXECUTORS
 from polyphony.errors import PolyphonyError, UsageError
 from polyphony.formats import ALIASES
 from polyphony.formats import READERS as FORMATS
@@ -229,7 +230,7 @@ def analyze(audio: tuple[Path, ...], out: Path, roster: Path | None, consent: Pa
               help="The batch folder: its catalogue.sqlite, and OUT/<name>/ per recording.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Recordings analysed at once; the cores are shared out between them.")
-@click.option("--executor", type=click.Choice(["local", "ray"]), default="local",
+@click.option("--executor", type=click.Choice(EXECUTORS), default="local",
               show_default=True, help="Worker processes here, or Ray actors.")
 @click.option("--ray-address", help="A Ray cluster to run on (default: a local Ray, "
                                     "started and stopped by the batch).")
@@ -259,14 +260,14 @@ def batch(source: Path, out: Path, workers: int, executor: str, ray_address: str
         _fail(error)
         sys.exit(2)
     _batch_summary(counts, reasons, out)
-    sys.exit(1 if counts["failed"] else 0)
+    sys.exit(1 if counts["failed"] or counts["not retried"] else 0)
 
 
 def _run_batch(planned: Batch, console: Console, workers: int, executor: str,
                ray_address: str | None) -> tuple[dict[str, int], dict[str, list[str]]]:
     """Each outcome as it comes, under a progress bar with an ETA over the recordings to
-    analyse (none off a terminal or with --quiet); the counts, and the failures by
-    problem."""
+    analyse (none off a terminal or with --quiet); the counts, and the failures (new or
+    not retried) by problem."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -275,32 +276,39 @@ def _run_batch(planned: Batch, console: Console, workers: int, executor: str,
         TimeRemainingColumn,
     )
 
-    counts = {"done": 0, "failed": 0, "skipped": 0}
+    counts = dict.fromkeys(("done", "failed", "skipped", "not retried"), 0)
     reasons: dict[str, list[str]] = {}
     progress = Progress("analysing", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         "ETA", TimeRemainingColumn(), console=console,
                         disable=console.quiet or not console.is_terminal)
+    errors = _err if console.quiet else progress.console  # errors even with --quiet
     with progress:
         task = progress.add_task("recordings", total=len(planned.todo))
         for outcome in planned.run(workers, executor, ray_address):
             counts[outcome.status] += 1
-            if outcome.status == "failed":
+            if outcome.status in ("failed", "not retried"):
                 reasons.setdefault(outcome.problem or "failed", []).append(outcome.name)
-                progress.console.print(f"[red]failed[/red]: {escape(outcome.reason or '')}",
-                                       soft_wrap=True)
+            if outcome.status == "failed":
+                errors.print(f"[red]failed[/red]: {escape(outcome.reason or '')}",
+                             soft_wrap=True)
             if outcome.seconds is not None:
                 progress.advance(task)
     return counts, reasons
 
 
 def _batch_summary(counts: dict[str, int], reasons: dict[str, list[str]], out: Path) -> None:
-    """Done, failed and skipped, with the failures grouped by what went wrong."""
+    """Done, failed, skipped and not retried, with the failures grouped by what went
+    wrong."""
+    from polyphony.batch.catalogue import NAME
+
     parts = [f"{counts['done']} done", f"{counts['failed']} failed",
              f"{counts['skipped']} skipped"]
+    if counts["not retried"]:
+        parts.append(f"{counts['not retried']} failed before and not retried "
+                     "(--retry-failed runs them again)")
     if not counts["done"] and not counts["failed"]:
-        parts.append("nothing to do: every recording is done and unchanged"
-                     if counts["skipped"] else "no recordings found")
-    click.echo(f"{', '.join(parts)} (catalogue: {out / 'catalogue.sqlite'})")
+        parts.append("nothing to do: nothing changed since the last run")
+    click.echo(f"{', '.join(parts)} (catalogue: {out / NAME})")
     for problem, names in sorted(reasons.items(), key=lambda kv: -len(kv[1])):
         shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
         click.echo(f"  {len(names)} x {problem}: {shown}")

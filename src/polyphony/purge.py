@@ -84,25 +84,32 @@ def survey(root: str | Path, on: dt.date | None = None) -> tuple[list[Due], list
 
 
 def purge(root: str | Path, due: list[Due], on: dt.date | None = None) -> None:
-    """Delete what `survey` found due, and log each deletion."""
+    """Delete what `survey` found due, and log each deletion. A batch catalogue beside a
+    results folder is taken first (refused while its batch runs), so that no folder goes
+    without its row saying so."""
     root, on = Path(root), on or dt.date.today()
     log = root / LOG
     lines = read_text(log).splitlines() if log.is_file() else []
-    for item in due:
-        try:
-            _delete(item)
-        except OSError as exc:
-            raise InputError(f"could not be deleted ({exc.strerror or exc})",
-                             path=item.folder, hint="check its permissions, then purge "
-                                                    "again; nothing else was skipped") from None
-        lines.append(json.dumps({"purged_on": on.isoformat(), "reason": item.kind,
-                                 "recording_sha256": item.recording_sha256}))
-        write_text(log, "\n".join(lines) + "\n")
-        if item.kind != "leftover" and item.files == OWN_FILES and (
-                item.folder.parent / catalogue.NAME).is_file():
-            with catalogue.Catalogue.open(item.folder.parent) as batch:
-                if batch.get(item.folder.name) is not None:
-                    batch.purged(item.folder.name, item.kind)  # no names, as in the log
+    whole = [item for item in due if item.kind != "leftover" and item.files == OWN_FILES]
+    batches = sorted({item.folder.parent for item in whole
+                      if (item.folder.parent / catalogue.NAME).is_file()})
+    with contextlib.ExitStack() as held:
+        catalogues = {folder: held.enter_context(catalogue.Catalogue.open(folder))
+                      for folder in batches}
+        for item in due:
+            try:
+                _delete(item)
+            except OSError as exc:
+                raise InputError(f"could not be deleted ({exc.strerror or exc})",
+                                 path=item.folder, hint="check its permissions, then purge "
+                                                        "again; nothing else was skipped"
+                                 ) from None
+            lines.append(json.dumps({"purged_on": on.isoformat(), "reason": item.kind,
+                                     "recording_sha256": item.recording_sha256}))
+            write_text(log, "\n".join(lines) + "\n")
+            batch = catalogues.get(item.folder.parent) if item in whole else None
+            if batch is not None and batch.get(item.folder.name) is not None:
+                batch.purged(item.folder.name, item.kind)  # no names, as in the log
 
 
 def _delete(item: Due) -> None:

@@ -22,20 +22,21 @@ def test_each_state_change_is_kept_when_the_catalogue_is_opened_again(tmp_path):
         cat.done("m.wav", str(tmp_path / "m.wav"), {"diarize": 1.5}, {"asr": "tiny"})
         _pending(cat, "bad.wav")
         cat.running("bad.wav")
-        cat.failed("bad.wav", "bad.wav: is empty", None, {"total": 0.1})
+        cat.failed("bad.wav", "bad.wav: is empty", "is empty", None, {"total": 0.1})
     done, bad = sorted(catalogue.read(tmp_path), key=lambda e: e.name, reverse=True)
     assert (done.status, done.attempts, done.timings, done.models) == (
         "done", 1, {"diarize": 1.5}, {"asr": "tiny"})
     assert (done.meeting_id, done.network_id, done.date) == ("m1", "net", "2026-01-02")
     assert done.settings == {"asr": "tiny"}
-    assert (bad.status, bad.error, bad.folder) == ("failed", "bad.wav: is empty", None)
+    assert (bad.status, bad.error, bad.problem, bad.folder) == (
+        "failed", "bad.wav: is empty", "is empty", None)
 
 
 def test_a_recording_queued_again_is_reset_but_keeps_its_attempts(tmp_path):
     with Catalogue.open(tmp_path) as cat:
         _pending(cat)
         cat.running("m.wav")
-        cat.failed("m.wav", "boom", "Traceback ...")
+        cat.failed("m.wav", "boom", "boom", "Traceback ...")
         _pending(cat)
         entry = cat.get("m.wav")
     assert (entry.status, entry.error, entry.attempts) == ("pending", None, 1)

@@ -92,3 +92,21 @@ def test_a_manifest_header_that_cannot_be_read_is_one_clear_error(tmp_path, head
 def test_a_source_that_does_not_exist_is_an_error(tmp_path):
     with pytest.raises(InputError, match="no such folder or manifest"):
         discover(tmp_path / "nope")
+
+
+def test_a_quoted_cell_over_two_lines_keeps_the_line_numbers_of_the_rows_after_it(tmp_path):
+    _touch(tmp_path, "a.wav", "b.wav")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text('path,meeting_id\na.wav,"two\nlines"\nmissing.wav,\nb.wav,b\n')
+    items = discover(manifest)
+    assert [i.where.rsplit(" ", 1)[-1] for i in items] == ["2", "4", "5"]
+    assert "cannot use 'two\\nlines'" in items[0].problem  # no line break in a folder name
+    assert "does not exist" in items[1].problem and items[2].problem is None
+
+
+def test_an_unterminated_quote_is_one_clear_error_not_rows_run_together(tmp_path):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text('path,meeting_id\n"a.wav,m1\nb.wav,m2\n')
+    with pytest.raises(InputError, match="cannot be read as CSV") as caught:
+        discover(manifest)
+    assert "quotes" in str(caught.value)

@@ -132,8 +132,11 @@ def test_a_rerun_does_nothing_and_says_so(manifest, reference):
     _, out = reference
     before = _outputs(out)
     again = _batch(manifest, out)
-    assert again.exit_code == 0, again.output
-    assert "0 done, 0 failed, 8 skipped, nothing to do" in again.output
+    assert again.exit_code == 1, again.output  # the failures are still failures
+    assert ("0 done, 0 failed, 5 skipped, 3 failed before and not retried "
+            "(--retry-failed runs them again), nothing to do") in again.output
+    for problem in BAD.values():
+        assert f"1 x {problem}" in again.output
     assert _outputs(out) == before
     assert {e.attempts for e in catalogue.read(out)} == {1}
 
@@ -207,15 +210,14 @@ def _live_statuses(out: Path) -> dict[str, str]:
 
 def test_the_ray_executor_gives_the_same_outputs_as_the_local_one(manifest, reference,
                                                                   tmp_path):
+    """A real local Ray, started (dashboard off, on 127.0.0.1 only) and stopped by the
+    batch itself."""
     import ray
 
     out = tmp_path / "ray"
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    try:
-        with Batch(manifest, out) as batch:
-            outcomes = list(batch.run(executor="ray"))
-    finally:
-        ray.shutdown()
+    with Batch(manifest, out) as batch:
+        outcomes = list(batch.run(executor="ray"))
+    assert not ray.is_initialized()
     assert {o.name: o.status for o in outcomes} == _statuses(reference[1])
     assert _outputs(out) == _outputs(reference[1])
 
@@ -231,7 +233,9 @@ def test_two_local_worker_processes_share_the_batch(manifest, reference, tmp_pat
     for name in ("a__meeting.flac", "net1-late"):
         mine = json.loads((out / name / "conversation.json").read_text())
         alone = json.loads((reference[1] / name / "conversation.json").read_text())
-        assert mine["utterances"] and mine["provenance"] == alone["provenance"]
+        assert mine["utterances"] and len(mine["participants"]) == len(alone["participants"])
+        for key in ("recording_sha256", "models", "consent"):  # a thread each: the floats
+            assert mine["provenance"][key] == alone["provenance"][key]  # may differ a hair
 
 
 def test_tidy_tables_of_the_batch_load_in_pandas(manifest, reference, tmp_path):

@@ -5,14 +5,14 @@ actor) owns one `Engines` and hands it down the pipeline, so the second recordin
 for no loading. The object is the cache: two `Engines` hold two copies, and dropping one
 frees its models. One-off library calls that pass none share a default (`resolve`).
 
-`threads` is the CPU threads each model may use (torch's intra-op pool, CTranslate2's
-workers). N batch workers on C cores get C // N each: left at every core, each process
-spreads its matrix products over all of them and the workers slow one another down
-(issue 16 measured `diarize` 8x slower beside other work).
+`threads` is the CPU threads each model may use (torch's pools, CTranslate2's workers).
+N batch workers on C cores get C // N each: left at every core, each process spreads its
+matrix products over all of them and the workers slow one another down.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +31,7 @@ class Engines:
 
     @property
     def cpu_threads(self) -> int:
-        return self.threads or max(1, os.cpu_count() or 1)
+        return self.threads or cores()
 
     def whisper(self, model: str, device: str):
         """The faster-whisper model `model` (a registry name or a local directory)."""
@@ -53,11 +53,28 @@ class Engines:
     def _get(self, key: tuple[Any, ...], load):
         if key not in self._loaded:
             if self.threads is not None:
-                import torch
-
-                torch.set_num_threads(self.threads)  # the process's pool: a worker's own
+                _torch_threads(self.threads)
             self._loaded[key] = load()
         return self._loaded[key]
+
+
+def cores() -> int:
+    """The CPU cores this process may run on (its affinity, which a container or a
+    scheduler may have narrowed), not every core of the machine."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _torch_threads(threads: int) -> None:
+    """torch's pools for this process, which is the worker's own. The inter-op pool can
+    only be sized before torch first uses it."""
+    import torch
+
+    torch.set_num_threads(threads)
+    with contextlib.suppress(RuntimeError):  # already in use: it stays as it is
+        torch.set_num_interop_threads(threads)
 
 
 _SHARED: Engines | None = None

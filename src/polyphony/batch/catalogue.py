@@ -42,7 +42,8 @@ CREATE TABLE IF NOT EXISTS recordings (
     network_id TEXT,
     date TEXT,
     status TEXT NOT NULL CHECK (status IN {STATUSES}),
-    error TEXT,                       -- one line, for a failure
+    error TEXT,                       -- one line, for a failure: file, problem, hint
+    problem TEXT,                     -- the problem alone, to group failures by
     trace TEXT,                       -- a bug's traceback
     timings TEXT,                     -- JSON: seconds per stage
     folder TEXT,                      -- the results folder, once done
@@ -63,6 +64,7 @@ class Entry:
     error: str | None
     folder: str | None
     attempts: int
+    problem: str | None = None
     meeting_id: str | None = None
     network_id: str | None = None
     date: str | None = None
@@ -81,14 +83,21 @@ class Catalogue:
     @classmethod
     @contextmanager
     def open(cls, folder: str | Path) -> Iterator[Catalogue]:
-        """The catalogue of `folder` (created if new), locked for this run."""
+        """The catalogue of `folder` (created if new, readable by its owner only, as are
+        its WAL files, which SQLite creates with the database's mode), locked for this
+        run."""
         folder = Path(folder)
         path = folder / NAME
+        if folder.exists() and not folder.is_dir():
+            raise InputError("is a file, not a folder", path=folder,
+                             hint="give --out a folder (it is created if new)")
         try:
             folder.mkdir(parents=True, exist_ok=True)
             lock = (folder / f".{NAME}.lock").open("a")
+            if not path.exists():
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         except OSError as exc:
-            raise InputError(f"cannot be written ({exc.strerror})", path=folder,
+            raise InputError(f"cannot be written ({exc.strerror or exc})", path=folder,
                              hint="choose an --out folder you can write") from None
         with lock:
             try:
@@ -96,16 +105,19 @@ class Catalogue:
             except BlockingIOError:
                 raise InputError("is in use by another `polyphony batch` run", path=folder,
                                  hint="wait for it to finish, or use another --out") from None
-            db = sqlite3.connect(path, isolation_level=None)
+            db = cls._connect(path)
             try:
-                cls._prepare(db, path)
                 yield cls(db, path)
             finally:
                 db.close()
 
     @staticmethod
-    def _prepare(db: sqlite3.Connection, path: Path) -> None:
+    def _connect(path: Path) -> sqlite3.Connection:
+        if not path.is_file():
+            raise InputError("is not a catalogue file", path=path,
+                             hint="move it aside: polyphony keeps its catalogue there")
         try:
+            db = sqlite3.connect(path, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
             version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -116,10 +128,14 @@ class Catalogue:
             with db:
                 db.execute(_TABLE)
                 db.execute(f"PRAGMA user_version={SCHEMA}")
+        except sqlite3.OperationalError as exc:  # read-only, locked, no space
+            raise InputError(f"cannot be opened for writing ({exc})", path=path,
+                             hint="check the folder's permissions and free space; the "
+                                  "catalogue is what lets the batch resume") from None
         except sqlite3.DatabaseError as exc:
             raise InputError(f"is not a readable catalogue ({exc})", path=path,
                              hint="move it aside to start the batch afresh") from None
-        os.chmod(path, 0o600)
+        return db
 
     def get(self, name: str) -> Entry | None:
         rows = self._select("WHERE name = ?", (name,))
@@ -132,9 +148,9 @@ class Catalogue:
     def _select(self, where: str, args: tuple[Any, ...]) -> list[Entry]:
         cursor = self._db.execute(
             "SELECT name, path, sha256, settings_key, status, error, folder, attempts, "
-            f"meeting_id, network_id, date, timings, models, settings FROM recordings {where}",
-            args)
-        return [Entry(*row[:11], *(json.loads(v) if v else None for v in row[11:]))
+            "problem, meeting_id, network_id, date, timings, models, settings "
+            f"FROM recordings {where}", args)
+        return [Entry(*row[:12], *(json.loads(v) if v else None for v in row[12:]))
                 for row in cursor]
 
     def pending(self, name: str, path: str, sha256: str | None, settings_key: str | None,
@@ -147,7 +163,8 @@ class Catalogue:
             " ON CONFLICT(name) DO UPDATE SET path = excluded.path, sha256 = excluded.sha256,"
             " settings_key = excluded.settings_key, settings = excluded.settings,"
             " meeting_id = excluded.meeting_id, network_id = excluded.network_id,"
-            " date = excluded.date, status = 'pending', error = NULL, trace = NULL,"
+            " date = excluded.date, status = 'pending', error = NULL, problem = NULL,"
+            " trace = NULL,"
             " updated = excluded.updated",
             (name, path, sha256, settings_key, json.dumps(settings, sort_keys=True),
              meeting_id, network_id, date, _now()))
@@ -157,21 +174,39 @@ class Catalogue:
                     "updated = ? WHERE name = ?", (_now(), name))
 
     def done(self, name: str, folder: str, timings: dict[str, float],
-             models: dict[str, Any]) -> None:
+             models: dict[str, Any], sha256: str | None = None) -> None:
+        """Its results folder is in place. `sha256`: the bytes analysed, where the file
+        changed after it was planned."""
         self._write("UPDATE recordings SET status = 'done', folder = ?, timings = ?, "
-                    "models = ?, error = NULL, trace = NULL, updated = ? WHERE name = ?",
+                    "models = ?, error = NULL, problem = NULL, trace = NULL, "
+                    "sha256 = coalesce(?, sha256), "
+                    "updated = ? WHERE name = ?",
                     (folder, json.dumps(timings), json.dumps(models, sort_keys=True),
+                     sha256, _now(), name))
+
+    def failed(self, name: str, error: str, problem: str | None, trace: str | None,
+               timings: dict[str, float] | None = None) -> None:
+        self._write("UPDATE recordings SET status = 'failed', error = ?, problem = ?, "
+                    "trace = ?, timings = ?, folder = NULL, updated = ? WHERE name = ?",
+                    (error, problem, trace, json.dumps(timings) if timings else None,
                      _now(), name))
 
-    def failed(self, name: str, error: str, trace: str | None,
-               timings: dict[str, float] | None = None) -> None:
-        self._write("UPDATE recordings SET status = 'failed', error = ?, trace = ?, "
-                    "timings = ?, folder = NULL, updated = ? WHERE name = ?",
-                    (error, trace, json.dumps(timings) if timings else None, _now(), name))
+    def describe(self, name: str, path: str, meeting_id: str | None,
+                 network_id: str | None, date: str | None) -> None:
+        """Keep a skipped recording's manifest fields current (they are not part of the
+        analysis: a network id corrected in the manifest needs no new run)."""
+        self._write("UPDATE recordings SET path = ?, meeting_id = ?, network_id = ?, "
+                    "date = ?, updated = ? WHERE name = ?",
+                    (path, meeting_id, network_id, date, _now(), name))
 
-    def purged(self, name: str, reason: str) -> None:
-        self._write("UPDATE recordings SET status = 'purged', error = ?, folder = NULL, "
-                    "updated = ? WHERE name = ?", (f"purged: {reason}", _now(), name))
+    def purged(self, name: str, kind: str) -> None:
+        """Its results were deleted (`kind`: retention, withdrawn). Only what names no
+        one stays: its folder name and checksum."""
+        self._write("UPDATE recordings SET status = 'purged', error = ?, problem = NULL, "
+                    "path = '', "
+                    "settings = NULL, meeting_id = NULL, network_id = NULL, date = NULL, "
+                    "trace = NULL, timings = NULL, models = NULL, folder = NULL, updated = ? "
+                    "WHERE name = ?", (f"purged: {kind}", _now(), name))
 
     def _write(self, sql: str, args: tuple[Any, ...]) -> None:
         try:
@@ -188,18 +223,27 @@ def _now() -> str:
 
 def read(folder: str | Path) -> list[Entry]:
     """The rows of a batch folder's catalogue, read without taking the run's lock (for
-    `export` and `compare`, which may run beside a batch)."""
+    `export` and `compare`, which may run beside a batch). On a read-only copy (an
+    archive, a read-only share), where SQLite cannot make the WAL's index, it is read as
+    an immutable file."""
     path = Path(folder) / NAME
     if not path.is_file():
         raise InputError(f"is not a batch folder (it has no {NAME})", path=folder,
                          hint="give the --out folder of a `polyphony batch` run")
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return Catalogue(db, path).entries()
-    except sqlite3.DatabaseError as exc:
-        raise InputError(f"is not a readable catalogue ({exc})", path=path) from None
-    finally:
-        db.close()
+    for mode in ("mode=ro", "immutable=1"):
+        try:
+            db = sqlite3.connect(f"file:{path}?{mode}", uri=True)
+        except sqlite3.Error:
+            continue
+        try:
+            return Catalogue(db, path).entries()
+        except sqlite3.OperationalError:
+            continue  # no -shm file can be made here: try immutable
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"is not a readable catalogue ({exc})", path=path) from None
+        finally:
+            db.close()
+    raise InputError("cannot be read", path=path, hint="check its permissions")
 
 
 def network(folder: str | Path, network_id: str) -> list[Path]:

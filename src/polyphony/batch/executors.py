@@ -26,20 +26,15 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
+from polyphony.audio.engines import cores
+from polyphony.batch import EXECUTORS
 from polyphony.batch.worker import Finished, Job, Worker
 from polyphony.errors import UsageError
 
-EXECUTORS = ("local", "ray")
 _DIED = ("the worker analysing it died (killed, or out of memory); --retry-failed runs "
          "it again")
-
-
-def cores() -> int:
-    """The CPU cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+_PLACED_WITHIN = 300.0  # seconds for Ray to start every actor, or the batch stops
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
 def threads_per_worker(workers: int) -> int:
@@ -59,8 +54,8 @@ def _failed(job: Job, problem: str) -> Finished:
 class InProcess:
     """One worker, in this process: jobs run when their result is asked for."""
 
-    def __init__(self, threads: int) -> None:
-        self._worker = Worker(threads)
+    def __init__(self, threads: int, worker: type[Worker] = Worker) -> None:
+        self._worker = worker(threads)
         self._queue: deque[Job] = deque()
 
     def submit(self, job: Job) -> None:
@@ -76,9 +71,13 @@ class InProcess:
 _PROCESS_WORKER: Worker | None = None  # in a pool process: the worker it is
 
 
-def _start_worker(threads: int) -> None:
+def _start_worker(worker: type[Worker], threads: int) -> None:
+    """A pool process's start. The OpenMP and BLAS pools that torch and CTranslate2 bring
+    read these variables when those libraries first load, which is later, in the
+    analysis: set here, they hold in this process only."""
     global _PROCESS_WORKER
-    _PROCESS_WORKER = Worker(threads)
+    os.environ.update(dict.fromkeys(_THREAD_VARIABLES, str(threads)))
+    _PROCESS_WORKER = worker(threads)
 
 
 def _run_job(job: Job) -> Finished:
@@ -87,64 +86,116 @@ def _run_job(job: Job) -> Finished:
 
 
 class Pool:
-    """`workers` processes, each with its own models."""
+    """`workers` processes, each with its own models and `threads` threads.
 
-    def __init__(self, workers: int, threads: int) -> None:
-        self._args = (workers, threads)
+    When a worker process dies (killed, out of memory), the pool breaks, every job in
+    flight is lost with it, and which one killed it is unknown. Those jobs are then run
+    again one at a time in a new pool (the others wait): one that dies alone is the
+    culprit, and fails; the rest get their results."""
+
+    def __init__(self, workers: int, threads: int, worker: type[Worker] = Worker) -> None:
+        self._args = (workers, threads, worker)
         self._pool = self._new()
         self._running: dict[Future[Finished], Job] = {}
-        self._done: deque[Finished] = deque()
+        self._suspects: deque[Job] = deque()  # lost in a crash, to run again alone
+        self._solo: Job | None = None  # the suspect running alone now
+        self._held: deque[Job] = deque()  # submitted while suspects run
 
     def _new(self) -> ProcessPoolExecutor:
-        workers, threads = self._args
+        workers, threads, worker = self._args
         return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_start_worker, initargs=(threads,))
+                                   initializer=_start_worker, initargs=(worker, threads))
 
     def submit(self, job: Job) -> None:
-        try:
+        if self._solo is not None or self._suspects:
+            self._held.append(job)
+        else:
             self._running[self._pool.submit(_run_job, job)] = job
-        except BrokenProcessPool:
-            self._done.append(_failed(job, _DIED))
 
     def next(self) -> Finished:
-        if self._done:
-            return self._done.popleft()
-        finished, _ = wait(self._running, return_when=FIRST_COMPLETED)
-        future = next(iter(finished))
-        job = self._running.pop(future)
-        try:
-            return future.result()
-        except BrokenProcessPool:
-            # Every job in flight is lost with the pool; which one killed it is unknown.
-            for other in self._running.values():
-                self._done.append(_failed(other, _DIED))
-            self._running.clear()
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = self._new()
-            return _failed(job, _DIED)
+        while True:
+            finished, _ = wait(self._running, return_when=FIRST_COMPLETED)
+            future = next(iter(finished))
+            job = self._running.pop(future)
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                lost = [job, *self._running.values()]
+                self._running.clear()
+                self._pool.shutdown(cancel_futures=True)
+                self._pool = self._new()
+                culprit, self._solo = self._solo, None
+                if culprit is None:
+                    self._suspects.extend(lost)
+                self._advance()
+                if culprit is not None:  # it died alone
+                    return _failed(culprit, _DIED)
+                continue
+            if job is self._solo:
+                self._solo = None
+            self._advance()
+            return result
+
+    def _advance(self) -> None:
+        """With nothing in flight: the next suspect alone, or, once none is left, the
+        jobs held back meanwhile."""
+        if self._running or self._solo is not None:
+            return
+        if self._suspects:
+            self._solo = self._suspects.popleft()
+            self._running[self._pool.submit(_run_job, self._solo)] = self._solo
+            return
+        while self._held:
+            self.submit(self._held.popleft())
 
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)
 
 
 class Ray:
-    """`workers` Ray actors, each with its own models."""
+    """`workers` Ray actors, each with its own models. Each asks Ray for its share of the
+    cluster's CPUs (a fraction where there are more workers than CPUs), and of its GPUs
+    when the analysis runs on CUDA; an actor Ray cannot place stops the batch with one
+    line rather than waiting for ever."""
 
-    def __init__(self, workers: int, threads: int, address: str | None, gpus: float) -> None:
-        import ray
-
+    def __init__(self, workers: int, address: str | None, cuda: bool,
+                 worker: type[Worker] = Worker) -> None:
+        try:
+            import ray
+        except ImportError:
+            raise UsageError("--executor ray needs Ray, which is not installed",
+                             hint="pip install 'ray[default]'") from None
+        self._ray = ray
         self._started = not ray.is_initialized()  # then this batch stops it too
         if self._started:
-            options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
-                                       "logging_level": "ERROR"}
-            if address is None:
-                options["num_cpus"] = cores()
-            ray.init(address=address, **options)
-        self._ray = ray
-        self._new = lambda: ray.remote(num_cpus=threads, num_gpus=gpus)(Worker).remote(threads)
+            self._init(address)
+        resources = ray.cluster_resources()
+        cpus = resources.get("CPU", 1.0) / workers
+        gpus = min(1.0, resources.get("GPU", 0.0) / workers) if cuda else 0.0
+        threads = max(1, int(cpus))
+        self._new = lambda: ray.remote(num_cpus=cpus, num_gpus=gpus)(worker).remote(threads)
         self._idle = [self._new() for _ in range(workers)]
         self._running: dict[Any, tuple[Any, Job]] = {}  # result ref -> (actor, job)
         self._waiting: deque[Job] = deque()
+        ready, _ = ray.wait([a.__ray_ready__.remote() for a in self._idle],
+                            num_returns=workers, timeout=_PLACED_WITHIN)
+        if len(ready) < workers:
+            self.close()
+            raise UsageError(f"Ray started {len(ready)} of {workers} workers within "
+                             f"{_PLACED_WITHIN:.0f} s (the cluster has {resources})",
+                             hint="use fewer --workers, or check the cluster")
+
+    def _init(self, address: str | None) -> None:
+        options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
+                                   "logging_level": "ERROR"}
+        if address is None:  # a local Ray, for this batch, reachable from this machine only
+            options.update(num_cpus=cores(), _node_ip_address="127.0.0.1")
+        try:
+            self._ray.init(address=address, **options)
+        except (ConnectionError, RuntimeError, ValueError) as exc:
+            raise UsageError(f"Ray could not start or connect ({exc})",
+                             hint="check --ray-address, or leave it out for a local Ray"
+                             ) from None
 
     def submit(self, job: Job) -> None:
         if self._idle:
@@ -176,16 +227,16 @@ class Ray:
             self._ray.shutdown()
 
 
-def start(kind: str, workers: int, *, device: str = "cpu",
-          address: str | None = None) -> Executor:
-    """The executor `kind` with `workers` workers."""
+def start(kind: str, workers: int, *, device: str = "cpu", address: str | None = None,
+          worker: type[Worker] = Worker) -> Executor:
+    """The executor `kind` with `workers` workers (`worker`: what each runs)."""
     if kind not in EXECUTORS:
         raise UsageError(f"unknown executor {kind!r}", hint="use local or ray")
     if workers < 1:
         raise UsageError(f"--workers must be at least 1, not {workers}")
     if address is not None and kind != "ray":
         raise UsageError("--ray-address needs --executor ray")
-    threads = threads_per_worker(workers)
     if kind == "ray":
-        return Ray(workers, threads, address, min(1.0, 1 / workers) if device == "cuda" else 0)
-    return InProcess(threads) if workers == 1 else Pool(workers, threads)
+        return Ray(workers, address, device == "cuda", worker)
+    threads = threads_per_worker(workers)
+    return InProcess(threads, worker) if workers == 1 else Pool(workers, threads, worker)

@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
+import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from polyphony.batch.catalogue import NAME
 from polyphony.errors import InputError
 from polyphony.files import read_text
 
@@ -30,8 +33,8 @@ AUDIO_SUFFIXES = frozenset({".wav", ".flac", ".mp3", ".m4a", ".aac", ".ogg", ".o
                             ".mp4", ".m4v", ".mov", ".mkv", ".avi"})
 COLUMNS = ("path", "meeting_id", "network_id", "date", "roster", "consent")
 # Names in a batch's output folder that are not results folders.
-RESERVED = frozenset({"tables", "catalogue.sqlite", "catalogue.sqlite-wal",
-                      "catalogue.sqlite-shm"})
+RESERVED = frozenset({"tables", NAME, f"{NAME}-wal", f"{NAME}-shm"})
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -87,26 +90,31 @@ def _beside(recording: Path, kind: str) -> Path | None:
 
 
 def _manifest(path: Path) -> list[Item]:
-    rows = list(csv.reader(read_text(path).splitlines()))
-    if not rows:
-        raise InputError("is an empty manifest", path=path,
-                         hint=f"write a header line: {','.join(COLUMNS)}")
-    header = [h.strip().lower() for h in rows[0]]
-    unknown = [h for h in header if h not in COLUMNS]
-    if "path" not in header or unknown:
-        problem = ("has no `path` column" if "path" not in header
-                   else f"has the unknown column {unknown[0]!r}")
-        raise InputError(f"{problem} in its header line", path=path,
-                         hint=f"the columns are path (required), {', '.join(COLUMNS[1:])}")
-    twice = [h for h, n in Counter(header).items() if n > 1]
-    if twice:
-        raise InputError(f"has the column {twice[0]!r} twice in its header", path=path)
-    items = []
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        items.append(_row(path, number, dict(zip(header, (c.strip() for c in row),
-                                                 strict=False)), len(row) - len(header)))
+    reader = csv.reader(io.StringIO(read_text(path), newline=""), strict=True)
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+        if not header:
+            raise InputError("is an empty manifest", path=path,
+                             hint=f"write a header line: {','.join(COLUMNS)}")
+        unknown = [h for h in header if h not in COLUMNS]
+        if "path" not in header or unknown:
+            problem = ("has no `path` column" if "path" not in header
+                       else f"has the unknown column {unknown[0]!r}")
+            raise InputError(f"{problem} in its header line", path=path,
+                             hint="the columns are path (required), "
+                                  f"{', '.join(COLUMNS[1:])}")
+        twice = [h for h, n in Counter(header).items() if n > 1]
+        if twice:
+            raise InputError(f"has the column {twice[0]!r} twice in its header", path=path)
+        items, line = [], reader.line_num + 1
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                cells = dict(zip(header, (c.strip() for c in row), strict=False))
+                items.append(_row(path, line, cells, len(row) - len(header)))
+            line = reader.line_num + 1  # a quoted cell may span lines
+    except csv.Error as exc:
+        raise InputError(f"cannot be read as CSV at line {reader.line_num} ({exc})",
+                         path=path, hint="check the quotes on that line") from None
     return items
 
 
@@ -170,7 +178,8 @@ def _unique(items: list[Item]) -> list[Item]:
             item = replace(item, problem=f"would share the results folder {item.name!r} "
                                          f"with {others[0]}")
         elif item.problem is None and (item.name in RESERVED or item.name.startswith(".")
-                                       or "/" in item.name or "\\" in item.name):
+                                       or "/" in item.name or "\\" in item.name
+                                       or _UNPRINTABLE.search(item.name)):
             item = replace(item, problem=f"cannot use {item.name!r} as a results folder "
                                          "name")
         out.append(item)

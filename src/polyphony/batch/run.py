@@ -30,20 +30,20 @@ from typing import Any
 
 from polyphony import __version__
 from polyphony.audio.pipeline import Settings, resolve_device
-from polyphony.batch import executors
+from polyphony.batch import executors, worker
 from polyphony.batch.catalogue import Catalogue, Entry
 from polyphony.batch.inputs import Item, discover
 from polyphony.batch.worker import Finished, Job
+from polyphony.errors import InputError
 from polyphony.files import sha256
 from polyphony.models import registry
-
-STATUSES = ("done", "failed", "skipped")
 
 
 @dataclass(frozen=True)
 class Processed:
-    """What became of one recording in this run: done, failed (with the reason, and the
-    problem alone, to group by) or skipped (with why)."""
+    """What became of one recording in this run: done; failed (with the reason, and the
+    problem alone, to group by); skipped (done before, unchanged); or not retried
+    (failed before, unchanged, without `retry_failed`)."""
 
     name: str
     path: Path
@@ -72,6 +72,10 @@ class Batch:
 
     def __enter__(self) -> Batch:
         items = discover(self.source, self.out)
+        if not items:
+            raise InputError("holds no recordings to analyse", path=self.source,
+                             hint="give a folder of audio or video files, or a manifest "
+                                  "with a row per recording (docs/batch.md)")
         self._opened = Catalogue.open(self.out)
         self._catalogue = self._opened.__enter__()
         try:
@@ -98,33 +102,37 @@ class Batch:
         """Skip, fail or queue one item."""
         catalogue = self.catalogue
         path = item.path.absolute()
-        digest, key, recorded = None, None, {"roster": _text(item.roster)}
+        digest, key, recorded, stamp = None, None, {"roster": _text(item.roster)}, None
         problem = item.problem
         if problem is None:
             try:
-                digest = sha256(path)
+                stamp, digest = worker.stamp(path), sha256(path)
                 key, recorded = self._settings(item)
             except OSError as exc:
                 problem = f"cannot be read ({exc.strerror or exc})"
         previous = catalogue.get(item.name)
-        if problem is None and previous is not None and (previous.sha256, previous.settings_key
-                                                          ) == (digest, key):
-            why = _skip_reason(previous, self.out, self.retry_failed)
-            if why is not None:
-                self.not_run.append(Processed(item.name, path, "skipped", why,
-                                              self.out / item.name
-                                              if previous.status == "done" else None))
+        if problem is not None:
+            reason = f"{item.where}: {problem}"
+            self.not_run.append(Processed(item.name, path, "failed", reason, problem=problem))
+            if previous is None or previous.status != "done":  # finished results stand
+                catalogue.pending(item.name, str(path), digest, key, recorded,
+                                  item.meeting_id, item.network_id, item.date)
+                catalogue.failed(item.name, reason, problem, None)
+            return
+        if previous is not None and (previous.sha256, previous.settings_key) == (digest, key):
+            outcome = _unchanged(previous, item, path, self.out, self.retry_failed)
+            if outcome is not None:
+                if (previous.path, previous.meeting_id, previous.network_id, previous.date
+                        ) != (str(path), item.meeting_id, item.network_id, item.date):
+                    catalogue.describe(item.name, str(path), item.meeting_id,
+                                       item.network_id, item.date)
+                self.not_run.append(outcome)
                 return
         catalogue.pending(item.name, str(path), digest, key, recorded, item.meeting_id,
                           item.network_id, item.date)
-        if problem is not None:
-            reason = f"{item.where}: {problem}"
-            catalogue.failed(item.name, reason, None)
-            self.not_run.append(Processed(item.name, path, "failed", reason, problem=problem))
-            return
         self.todo.append(Job(item.name, path, self.out.absolute(), digest or "",
-                             self.settings, item.roster, item.consent, self.deidentify,
-                             self.check_consent))
+                             stamp, self.settings, item.roster, item.consent,
+                             self.deidentify, self.check_consent))
 
     def _settings(self, item: Item) -> tuple[str, dict[str, Any]]:
         """What decides whether a done recording needs analysing again, with its hash:
@@ -172,20 +180,26 @@ class Batch:
         job_path = self._paths[finished.name]
         if finished.ok and finished.folder is not None:
             self.catalogue.done(finished.name, str(finished.folder), finished.timings,
-                                finished.models)
+                                finished.models, finished.digest)
             return Processed(finished.name, job_path, "done", None, finished.folder, seconds)
-        self.catalogue.failed(finished.name, finished.error or "failed", finished.trace,
-                              finished.timings)
+        self.catalogue.failed(finished.name, finished.error or "failed", finished.problem,
+                              finished.trace, finished.timings)
         return Processed(finished.name, job_path, "failed", finished.error, None, seconds,
                          finished.problem)
 
 
-def _skip_reason(previous: Entry, out: Path, retry_failed: bool) -> str | None:
-    """Why a recording unchanged since the catalogue's row is not run again, or None."""
+def _unchanged(previous: Entry, item: Item, path: Path, out: Path,
+               retry_failed: bool) -> Processed | None:
+    """The outcome of a recording unchanged since its catalogue row, when it is not run
+    again: done before (with its results folder in place), or failed before and not
+    retried. None when it must run."""
     if previous.status == "done" and (out / previous.name / "conversation.json").is_file():
-        return "done before, unchanged"
+        return Processed(item.name, path, "skipped", "done before, unchanged",
+                         out / item.name)
     if previous.status == "failed" and not retry_failed:
-        return f"failed before ({previous.error}); --retry-failed runs it again"
+        return Processed(item.name, path, "not retried",
+                         f"{previous.error}; --retry-failed runs it again",
+                         problem=previous.problem)
     return None
 
 
@@ -200,11 +214,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return str(value) if isinstance(value, Path) else value
-
-
-def run_batch(source: str | Path, out: str | Path, *, workers: int = 1,
-              executor: str = "local", ray_address: str | None = None,
-              **options: Any) -> Iterator[Processed]:
-    """`Batch(source, out, **options).run(...)` in one call."""
-    with Batch(source, out, **options) as batch:
-        yield from batch.run(workers, executor, ray_address)

@@ -77,6 +77,9 @@ class _Meeting:
 
 def _meetings(root: Path) -> list[_Meeting]:
     """The meetings under `root`, in the catalogue's order (date, then name) or by name."""
+    if not root.is_dir():
+        raise InputError("is not a folder" if root.exists() else "does not exist",
+                         path=root, hint="give a batch folder or a folder of results")
     if (root / catalogue.NAME).is_file():
         done = [e for e in catalogue.read(root) if e.status == "done"]
         done.sort(key=lambda e: (e.date or "", e.name))

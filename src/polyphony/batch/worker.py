@@ -26,7 +26,8 @@ class Job:
     name: str
     path: Path
     out: Path
-    digest: str
+    digest: str  # the recording's sha256 when it was planned,
+    stamp: tuple[int, int] | None  # and its size and mtime then
     settings: Settings
     roster: Path | None = None
     consent: Path | None = None
@@ -37,7 +38,9 @@ class Job:
 @dataclass(frozen=True)
 class Finished:
     """What became of a job. `error` is one line (file, problem, hint); `problem` the
-    problem alone, by which a summary groups failures; `trace` a bug's traceback."""
+    problem alone, by which a summary groups failures; `trace` a bug's traceback;
+    `digest` the sha256 of what was analysed, if the file changed after it was
+    planned."""
 
     name: str
     folder: Path | None
@@ -46,6 +49,7 @@ class Finished:
     timings: dict[str, float]
     models: dict[str, Any]
     problem: str | None = None
+    digest: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -61,17 +65,30 @@ class Worker:
 
     def run(self, job: Job) -> Finished:
         started = time.perf_counter()
+        changed = stamp(job.path) != job.stamp  # replaced, or still copied, since planned
         outcome = attempt(job.path, lambda: analyze_recording(
             job.path, job.out, roster=load_roster(job.roster) if job.roster else None,
             settings=job.settings, consent_file=job.consent, force=True,
             deidentify=job.deidentify, check_consent=job.check_consent, name=job.name,
-            engines=self.engines, digest=job.digest))
+            engines=self.engines, digest=None if changed else job.digest))
         timings = {"total": round(time.perf_counter() - started, 3)}
         if outcome.result is None:
             error = outcome.error
             return Finished(job.name, None, str(error), outcome.trace, timings, {},
                             error.problem if error else None)
         result = outcome.result
-        models = {**result.analysis.conversation.provenance.models, "polyphony": __version__}
+        provenance = result.analysis.conversation.provenance
+        models = {**provenance.models, "polyphony": __version__}
         return Finished(job.name, result.folder, None, None,
-                        {**result.metrics["timings"], **timings}, models)
+                        {**result.metrics["timings"], **timings}, models,
+                        digest=provenance.recording_sha256 if changed else None)
+
+
+def stamp(path: Path) -> tuple[int, int] | None:
+    """Size and modification time: a worker that finds them changed since the batch was
+    planned hashes the recording again, so that what was analysed is what is recorded."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None  # the analysis says what is wrong with it
+    return info.st_size, info.st_mtime_ns
