@@ -22,12 +22,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
 from polyphony.audio.engines import cores
-from polyphony.batch import EXECUTORS
+from polyphony.batch import EXECUTORS, local_ray
 from polyphony.batch.worker import Finished, Job, Worker
 from polyphony.errors import UsageError
 
@@ -160,14 +161,16 @@ class Ray:
 
     def __init__(self, workers: int, address: str | None, cuda: bool,
                  worker: type[Worker] = Worker) -> None:
+        if address is None:
+            local_ray.single_node()  # before Ray reads its constants
         try:
             import ray
         except ImportError:
             raise UsageError("--executor ray needs Ray, which is not installed",
-                             hint="pip install 'ray[default]'") from None
+                             hint="pip install 'polyphony[ray]'") from None
         self._ray = ray
-        self._started = not ray.is_initialized()  # then this batch stops it too
-        if self._started:
+        self._stop: Callable[[], None] | None = None  # set when this batch starts Ray
+        if not ray.is_initialized():
             self._init(address)
         resources = ray.cluster_resources()
         cpus = resources.get("CPU", 1.0) / workers
@@ -188,10 +191,12 @@ class Ray:
     def _init(self, address: str | None) -> None:
         options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
                                    "logging_level": "ERROR"}
-        if address is None:  # a local Ray, for this batch, reachable from this machine only
-            options.update(num_cpus=cores(), _node_ip_address="127.0.0.1")
         try:
-            self._ray.init(address=address, **options)
+            if address is None:  # for this batch, reachable from this machine only
+                self._stop = local_ray.start(self._ray, cores(), **options)
+            else:
+                self._ray.init(address=address, **options)
+                self._stop = self._ray.shutdown  # disconnects; the cluster runs on
         except (ConnectionError, RuntimeError, ValueError) as exc:
             raise UsageError(f"Ray could not start or connect ({exc})",
                              hint="check --ray-address, or leave it out for a local Ray"
@@ -223,8 +228,8 @@ class Ray:
             self._ray.kill(actor)
         self._idle.clear()
         self._running.clear()
-        if self._started:
-            self._ray.shutdown()
+        if self._stop is not None:
+            self._stop()
 
 
 def start(kind: str, workers: int, *, device: str = "cpu", address: str | None = None,

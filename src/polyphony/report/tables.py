@@ -58,10 +58,10 @@ def turn_rows(conv: Conversation, metrics: Mapping[str, Any]) -> list[list[Any]]
 def participants_csv(metrics: Mapping[str, Any], recording: str) -> str:
     """One row per participant, silent roster members included."""
     return csv_text([["recording", "participant", *PARTICIPANT_COLUMNS],
-                 *([recording, *row] for row in participant_rows(metrics))])
+                     *([recording, *row] for row in participant_rows(metrics))])
 
 
 def turns_csv(conv: Conversation, metrics: Mapping[str, Any], recording: str) -> str:
     """One row per turn (`turn_rows`)."""
     return csv_text([["recording", *TURN_COLUMNS],
-                 *([recording, *row] for row in turn_rows(conv, metrics))])
+                     *([recording, *row] for row in turn_rows(conv, metrics))])
