@@ -18,10 +18,13 @@ class FakeWorker:
     def run(self, job: Job) -> Finished:
         if job.name.startswith("die"):
             marker = job.out / f"{job.name}.died"
-            if job.name == "die-always" or not marker.exists():
+            if Path(job.name).stem == "die-always" or not marker.exists():
                 marker.touch()
                 os._exit(1)  # the process dies, as one killed for memory does
         time.sleep(0.2)  # long enough that both pool processes get work
+        folder = job.out / job.name
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "conversation.json").write_text("{}")  # what marks a results folder
         return Finished(job.name, job.out / job.name, None, None, {"total": 0.0},
                         {"pid": os.getpid(), "threads": self.threads,
                          "omp": os.environ.get("OMP_NUM_THREADS")})

@@ -22,6 +22,7 @@ import hashlib
 import json
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -30,10 +31,10 @@ from typing import Any
 
 from polyphony import __version__
 from polyphony.audio.pipeline import Settings, resolve_device
-from polyphony.batch import executors, worker
+from polyphony.batch import executors
 from polyphony.batch.catalogue import Catalogue, Entry
 from polyphony.batch.inputs import Item, discover
-from polyphony.batch.worker import Finished, Job
+from polyphony.batch.worker import Finished, Job, Worker, stamp
 from polyphony.errors import InputError
 from polyphony.files import sha256
 from polyphony.models import registry
@@ -65,7 +66,7 @@ class Batch:
         self.retry_failed = retry_failed
         self.deidentify, self.check_consent = deidentify, check_consent
         self._catalogue: Catalogue | None = None
-        self._opened: Any = None
+        self._held = ExitStack()  # the catalogue, open and locked
         self.todo: list[Job] = []
         self.not_run: list[Processed] = []
         self._paths: dict[str, Path] = {}
@@ -76,8 +77,7 @@ class Batch:
             raise InputError("holds no recordings to analyse", path=self.source,
                              hint="give a folder of audio or video files, or a manifest "
                                   "with a row per recording (docs/batch.md)")
-        self._opened = Catalogue.open(self.out)
-        self._catalogue = self._opened.__enter__()
+        self._catalogue = self._held.enter_context(Catalogue.open(self.out))
         try:
             for item in items:
                 self._plan(item)
@@ -88,9 +88,8 @@ class Batch:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        if self._opened is not None:
-            self._opened.__exit__(kind, error, trace)
-            self._opened = self._catalogue = None
+        self._held.close()
+        self._catalogue = None
 
     @property
     def catalogue(self) -> Catalogue:
@@ -102,11 +101,11 @@ class Batch:
         """Skip, fail or queue one item."""
         catalogue = self.catalogue
         path = item.path.absolute()
-        digest, key, recorded, stamp = None, None, {"roster": _text(item.roster)}, None
+        digest, key, recorded, stamped = None, None, {"roster": _text(item.roster)}, None
         problem = item.problem
         if problem is None:
             try:
-                stamp, digest = worker.stamp(path), sha256(path)
+                stamped, digest = stamp(path), sha256(path)
                 key, recorded = self._settings(item)
             except OSError as exc:
                 problem = f"cannot be read ({exc.strerror or exc})"
@@ -131,7 +130,7 @@ class Batch:
         catalogue.pending(item.name, str(path), digest, key, recorded, item.meeting_id,
                           item.network_id, item.date)
         self.todo.append(Job(item.name, path, self.out.absolute(), digest or "",
-                             stamp, self.settings, item.roster, item.consent,
+                             stamped, self.settings, item.roster, item.consent,
                              self.deidentify, self.check_consent))
 
     def _settings(self, item: Item) -> tuple[str, dict[str, Any]]:
@@ -148,15 +147,17 @@ class Batch:
         return key, {**keyed, "roster": _text(item.roster)}
 
     def run(self, workers: int = 1, executor: str = "local",
-            ray_address: str | None = None) -> Iterator[Processed]:
+            ray_address: str | None = None, *,
+            worker: type[Worker] = Worker) -> Iterator[Processed]:
         """Every recording's outcome: those not run first, then each analysed one as it
-        finishes. Each is in the catalogue before it is yielded."""
+        finishes. Each is in the catalogue before it is yielded. `worker` is what each
+        worker runs (a stand-in that loads no model, in tests)."""
         yield from self.not_run
         if not self.todo:
             return
         self._paths = {job.name: job.path for job in self.todo}
         pool = executors.start(executor, workers, device=self.settings.device,
-                               address=ray_address)
+                               address=ray_address, worker=worker)
         started: dict[str, float] = {}
         queue = iter(self.todo)
         try:
