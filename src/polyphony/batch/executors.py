@@ -3,18 +3,16 @@
 Every executor takes a job (`submit`) and gives back whichever finishes next (`next`);
 the batch keeps one job per worker in flight, so the catalogue marks a recording
 `running` only when a worker has it. Each worker owns a `Worker` (its models, loaded
-once). Threads: the cores this process may use, shared out evenly (`threads_per_worker`).
+once) and its share of the CPUs.
 
 - `local`, 1 worker: in this process, no start-up cost.
 - `local`, N workers: N processes started with `spawn` (torch and CTranslate2 are not
-  safe to fork once their thread pools run).
-- `ray`: N actors, on the local machine by default (dashboard off, usage statistics off,
-  nothing reported anywhere) or on the cluster at `address`. The recordings and the batch
-  folder must then be at the same paths on every node (a shared file system), and
-  polyphony installed there. One actor holds all of a worker's models: they are small
-  (about 1 GB), and handing audio between per-model actors would cost more than it saves.
-  A GPU is requested per actor (a share of one where there are more actors than GPUs)
-  when the analysis runs on CUDA.
+  safe to fork once their thread pools run), each with `cores() // N` threads.
+- `ray`: N actors, on a local Ray started for the batch (`local_ray.py`: nothing leaves
+  the machine) or on the cluster at `address`. The recordings and the batch folder must
+  then be at the same paths on every node (a shared file system), and polyphony
+  installed there. One actor holds all of a worker's models: handing audio between
+  per-model actors would cost more than one more copy of the models saves.
 """
 
 from __future__ import annotations
