@@ -158,3 +158,14 @@ def test_a_purged_batch_recording_is_marked_purged_in_its_catalogue(tmp_path):
     purge(out, survey(out, LATER)[0], LATER)
     [entry] = catalogue.read(out)
     assert (entry.status, entry.error, entry.folder) == ("purged", "purged: retention", None)
+    assert (entry.name, entry.path) == ("purged-" + "0" * 64, "")  # names no one
+
+
+def test_purge_waits_for_no_batch_and_deletes_nothing_while_one_runs(tmp_path):
+    from polyphony.batch import catalogue
+
+    out = tmp_path / "batch"
+    old = results_folder(out, "old", write_consent(tmp_path, "old.flac"))
+    with catalogue.Catalogue.open(out), pytest.raises(InputError, match="in use"):
+        purge(out, survey(out, LATER)[0], LATER)
+    assert (old / "conversation.json").is_file()

@@ -70,3 +70,15 @@ def test_one_worker_runs_in_this_process(tmp_path):
 def test_a_wrong_executor_setting_is_a_usage_error(kind, workers, address, problem):
     with pytest.raises(UsageError, match=problem):
         executors.start(kind, workers, address=address, worker=FakeWorker)
+
+
+@pytest.mark.parametrize(("nodes", "workers", "cuda", "shares"), [
+    ([{"CPU": 2}], 1, False, (2.0, 0.0)),
+    ([{"CPU": 2}], 4, False, (0.5, 0.0)),  # more workers than CPUs: a fraction each
+    ([{"CPU": 4}, {"CPU": 4}], 3, False, (2.0, 0.0)),  # 8/3 each would not fit a node
+    ([{"CPU": 8, "GPU": 2}], 3, True, (8 / 3, 0.5)),  # 2 to a GPU: all three placed
+    ([{"CPU": 8, "GPU": 2}], 2, True, (4.0, 1.0)),
+    ([{"CPU": 8, "GPU": 2}], 2, False, (4.0, 0.0)),
+])
+def test_ray_shares_are_ones_the_cluster_can_place(nodes, workers, cuda, shares):
+    assert executors._shares(nodes, workers, cuda) == pytest.approx(shares)

@@ -107,6 +107,14 @@ def test_a_quoted_cell_over_two_lines_keeps_the_line_numbers_of_the_rows_after_i
 def test_an_unterminated_quote_is_one_clear_error_not_rows_run_together(tmp_path):
     manifest = tmp_path / "m.csv"
     manifest.write_text('path,meeting_id\n"a.wav,m1\nb.wav,m2\n')
-    with pytest.raises(InputError, match="cannot be read as CSV") as caught:
+    with pytest.raises(InputError, match="cannot be read as CSV from line 2") as caught:
         discover(manifest)
     assert "quotes" in str(caught.value)
+
+
+def test_blank_lines_before_the_header_are_skipped(tmp_path):
+    _touch(tmp_path, "a.wav")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("\n\npath\na.wav\n")
+    [item] = discover(manifest)
+    assert item.problem is None and item.where.endswith("line 4")

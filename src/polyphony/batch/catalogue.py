@@ -11,11 +11,14 @@ simply run again. A second `polyphony batch` on the same folder while one runs i
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import json
 import os
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -95,7 +98,7 @@ class Catalogue:
             folder.mkdir(parents=True, exist_ok=True)
             lock = (folder / f".{NAME}.lock").open("a")
             if not path.exists():
-                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
         except OSError as exc:
             raise InputError(f"cannot be written ({exc.strerror or exc})", path=folder,
                              hint="choose an --out folder you can write") from None
@@ -200,13 +203,19 @@ class Catalogue:
                     (path, meeting_id, network_id, date, _now(), name))
 
     def purged(self, name: str, kind: str) -> None:
-        """Its results were deleted (`kind`: retention, withdrawn). Only what names no
-        one stays: its folder name and checksum."""
-        self._write("UPDATE recordings SET status = 'purged', error = ?, problem = NULL, "
-                    "path = '', "
-                    "settings = NULL, meeting_id = NULL, network_id = NULL, date = NULL, "
-                    "trace = NULL, timings = NULL, models = NULL, folder = NULL, updated = ? "
-                    "WHERE name = ?", (f"purged: {kind}", _now(), name))
+        """Its results were deleted (`kind`: retention, withdrawn). The row is kept, so
+        that the tables no longer count it, under a name that names no one:
+        `purged-<sha256>`; its path, manifest fields, settings and errors are cleared."""
+        entry = self.get(name)
+        if entry is None:
+            return
+        anonymous = f"purged-{entry.sha256 or _now()}"
+        self._write("DELETE FROM recordings WHERE name = ?", (anonymous,))  # purged before
+        self._write("UPDATE recordings SET name = ?, status = 'purged', error = ?, "
+                    "problem = NULL, path = '', settings = NULL, meeting_id = NULL, "
+                    "network_id = NULL, date = NULL, trace = NULL, timings = NULL, "
+                    "models = NULL, folder = NULL, updated = ? WHERE name = ?",
+                    (anonymous, f"purged: {kind}", _now(), name))
 
     def _write(self, sql: str, args: tuple[Any, ...]) -> None:
         try:
@@ -223,27 +232,41 @@ def _now() -> str:
 
 def read(folder: str | Path) -> list[Entry]:
     """The rows of a batch folder's catalogue, read without taking the run's lock (for
-    `export` and `compare`, which may run beside a batch). On a read-only copy (an
-    archive, a read-only share), where SQLite cannot make the WAL's index, it is read as
-    an immutable file."""
+    `export` and `compare`, which may run beside a batch). In a read-only folder (an
+    archive, a read-only share), where SQLite cannot make the WAL's index, it is read
+    from a private copy of it and its WAL, or, with an empty WAL, as an immutable
+    file."""
     path = Path(folder) / NAME
     if not path.is_file():
         raise InputError(f"is not a batch folder (it has no {NAME})", path=folder,
                          hint="give the --out folder of a `polyphony batch` run")
-    for mode in ("mode=ro", "immutable=1"):
-        try:
-            db = sqlite3.connect(f"file:{path}?{mode}", uri=True)
-        except sqlite3.Error:
-            continue
-        try:
+    try:
+        return _entries(f"file:{path}?mode=ro", fallback=True)
+    except sqlite3.OperationalError:
+        pass  # a read-only folder, where SQLite cannot make the WAL's index
+    wal = path.with_name(f"{NAME}-wal")
+    if wal.is_file() and wal.stat().st_size:  # changes not yet in the main file
+        with tempfile.TemporaryDirectory() as copy:
+            for source in (path, wal):
+                shutil.copy2(source, Path(copy) / source.name)
+            return _entries(str(Path(copy) / NAME))
+    return _entries(f"file:{path}?immutable=1")
+
+
+def _entries(uri: str, fallback: bool = False) -> list[Entry]:
+    """The rows at `uri`; with `fallback`, an OperationalError is left for the caller to
+    try another way."""
+    path = Path(uri.removeprefix("file:").split("?")[0])
+    try:
+        with contextlib.closing(sqlite3.connect(uri, uri=uri.startswith("file:"))) as db:
             return Catalogue(db, path).entries()
-        except sqlite3.OperationalError:
-            continue  # no -shm file can be made here: try immutable
-        except sqlite3.DatabaseError as exc:
-            raise InputError(f"is not a readable catalogue ({exc})", path=path) from None
-        finally:
-            db.close()
-    raise InputError("cannot be read", path=path, hint="check its permissions")
+    except sqlite3.OperationalError as exc:
+        if fallback:
+            raise
+        raise InputError(f"cannot be read ({exc})", path=path,
+                         hint="check its permissions") from None
+    except sqlite3.DatabaseError as exc:
+        raise InputError(f"is not a readable catalogue ({exc})", path=path) from None
 
 
 def network(folder: str | Path, network_id: str) -> list[Path]:

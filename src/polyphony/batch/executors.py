@@ -17,6 +17,7 @@ once) and its share of the CPUs.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 from collections import deque
@@ -24,6 +25,8 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
+
+from threadpoolctl import threadpool_limits
 
 from polyphony.audio.engines import cores
 from polyphony.batch import EXECUTORS, local_ray
@@ -76,6 +79,7 @@ def _start_worker(worker: type[Worker], threads: int) -> None:
     analysis: set here, they hold in this process only."""
     global _PROCESS_WORKER
     os.environ.update(dict.fromkeys(_THREAD_VARIABLES, str(threads)))
+    threadpool_limits(threads)  # numpy's BLAS, loaded already when this module was
     _PROCESS_WORKER = worker(threads)
 
 
@@ -90,12 +94,14 @@ class Pool:
     When a worker process dies (killed, out of memory), the pool breaks, every job in
     flight is lost with it, and which one killed it is unknown. Those jobs are then run
     again one at a time in a new pool (the others wait): one that dies alone is the
-    culprit, and fails; the rest get their results."""
+    culprit, and fails; the rest get their results. A job that had finished before the
+    break keeps its result."""
 
     def __init__(self, workers: int, threads: int, worker: type[Worker] = Worker) -> None:
         self._args = (workers, threads, worker)
         self._pool = self._new()
         self._running: dict[Future[Finished], Job] = {}
+        self._finished: deque[Finished] = deque()  # results to hand out before waiting
         self._suspects: deque[Job] = deque()  # lost in a crash, to run again alone
         self._solo: Job | None = None  # the suspect running alone now
         self._held: deque[Job] = deque()  # submitted while suspects run
@@ -108,32 +114,47 @@ class Pool:
     def submit(self, job: Job) -> None:
         if self._solo is not None or self._suspects:
             self._held.append(job)
-        else:
+            return
+        try:
             self._running[self._pool.submit(_run_job, job)] = job
+        except BrokenProcessPool:  # a worker died since the last result was handed out
+            self._held.append(job)
+            self._recover()
 
     def next(self) -> Finished:
-        while True:
+        while not self._finished:
             finished, _ = wait(self._running, return_when=FIRST_COMPLETED)
             future = next(iter(finished))
             job = self._running.pop(future)
             try:
-                result = future.result()
+                self._finished.append(future.result())
             except BrokenProcessPool:
-                lost = [job, *self._running.values()]
-                self._running.clear()
-                self._pool.shutdown(cancel_futures=True)
-                self._pool = self._new()
-                culprit, self._solo = self._solo, None
-                if culprit is None:
-                    self._suspects.extend(lost)
-                self._advance()
-                if culprit is not None:  # it died alone
-                    return _failed(culprit, _DIED)
+                self._running[future] = job
+                self._recover()
                 continue
             if job is self._solo:
                 self._solo = None
             self._advance()
-            return result
+        return self._finished.popleft()
+
+    def _recover(self) -> None:
+        """A new pool after a crash: results finished before it are kept, the rest are
+        suspects; a suspect that was running alone is the culprit."""
+        lost = []
+        for future, job in self._running.items():
+            if future.done() and not future.cancelled() and future.exception() is None:
+                self._finished.append(future.result())
+            else:
+                lost.append(job)
+        self._running.clear()
+        self._pool.shutdown(cancel_futures=True)
+        self._pool = self._new()
+        culprit, self._solo = self._solo, None
+        if culprit is not None and culprit in lost:
+            lost.remove(culprit)
+            self._finished.append(_failed(culprit, _DIED))
+        self._suspects.extend(lost)
+        self._advance()
 
     def _advance(self) -> None:
         """With nothing in flight: the next suspect alone, or, once none is left, the
@@ -151,54 +172,68 @@ class Pool:
         self._pool.shutdown(cancel_futures=True)
 
 
+def _shares(nodes: list[dict[str, float]], workers: int, cuda: bool) -> tuple[float, float]:
+    """The CPUs and GPUs each of `workers` actors asks for, so that all of them can be
+    placed: the largest CPU share of which the nodes hold `workers` between them, and a
+    GPU share 1/m, m actors to a GPU (Ray places a share under 1 on one GPU)."""
+    cpus = [n.get("CPU", 0.0) for n in nodes]
+    shares = sorted({c / k for c in cpus for k in range(1, workers + 1) if c > 0},
+                    reverse=True)
+    cpu = next((c for c in shares if sum(int(n / c + 1e-9) for n in cpus) >= workers),
+               min(shares, default=1.0))
+    gpus = sum(int(n.get("GPU", 0.0)) for n in nodes)
+    gpu = 1.0 / math.ceil(workers / gpus) if cuda and gpus else 0.0
+    return cpu, gpu
+
+
 class Ray:
-    """`workers` Ray actors, each with its own models. Each asks Ray for its share of the
-    cluster's CPUs (a fraction where there are more workers than CPUs), and of its GPUs
-    when the analysis runs on CUDA; an actor Ray cannot place stops the batch with one
-    line rather than waiting for ever."""
+    """`workers` Ray actors, each with its own models and its share of the cluster's CPUs
+    (and GPUs, when the analysis runs on CUDA). An actor Ray cannot place, or one whose
+    start fails, stops the batch with one line rather than a silent wait."""
 
     def __init__(self, workers: int, address: str | None, cuda: bool,
                  worker: type[Worker] = Worker) -> None:
-        if address is None:
-            local_ray.single_node()  # before Ray reads its constants
-        try:
-            import ray
-        except ImportError:
-            raise UsageError("--executor ray needs Ray, which is not installed",
-                             hint="pip install 'polyphony[ray]'") from None
-        self._ray = ray
-        self._stop: Callable[[], None] | None = None  # set when this batch starts Ray
-        if not ray.is_initialized():
-            self._init(address)
-        resources = ray.cluster_resources()
-        cpus = resources.get("CPU", 1.0) / workers
-        gpus = min(1.0, resources.get("GPU", 0.0) / workers) if cuda else 0.0
-        threads = max(1, int(cpus))
-        self._new = lambda: ray.remote(num_cpus=cpus, num_gpus=gpus)(worker).remote(threads)
-        self._idle = [self._new() for _ in range(workers)]
-        self._running: dict[Any, tuple[Any, Job]] = {}  # result ref -> (actor, job)
-        self._waiting: deque[Job] = deque()
-        ready, _ = ray.wait([a.__ray_ready__.remote() for a in self._idle],
-                            num_returns=workers, timeout=_PLACED_WITHIN)
-        if len(ready) < workers:
-            self.close()
-            raise UsageError(f"Ray started {len(ready)} of {workers} workers within "
-                             f"{_PLACED_WITHIN:.0f} s (the cluster has {resources})",
-                             hint="use fewer --workers, or check the cluster")
-
-    def _init(self, address: str | None) -> None:
         options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
                                    "logging_level": "ERROR"}
         try:
             if address is None:  # for this batch, reachable from this machine only
-                self._stop = local_ray.start(self._ray, cores(), **options)
+                self._ray, self._stop = local_ray.start(cores(), **options)
             else:
-                self._ray.init(address=address, **options)
-                self._stop = self._ray.shutdown  # disconnects; the cluster runs on
+                self._ray, self._stop = _join(address, **options)
+        except ImportError:
+            raise UsageError("--executor ray needs Ray, which is not installed",
+                             hint="pip install 'polyphony[ray]'") from None
         except (ConnectionError, RuntimeError, ValueError) as exc:
             raise UsageError(f"Ray could not start or connect ({exc})",
                              hint="check --ray-address, or leave it out for a local Ray"
                              ) from None
+        self._idle: list[Any] = []
+        self._running: dict[Any, tuple[Any, Job]] = {}  # result ref -> (actor, job)
+        self._waiting: deque[Job] = deque()
+        try:
+            self._place(workers, cuda, worker)
+        except BaseException:
+            self.close()
+            raise
+
+    def _place(self, workers: int, cuda: bool, worker: type[Worker]) -> None:
+        ray = self._ray
+        nodes = [n["Resources"] for n in ray.nodes() if n.get("Alive")]
+        cpus, gpus = _shares(nodes, workers, cuda)
+        threads = max(1, int(cpus))
+        self._new = lambda: ray.remote(num_cpus=cpus, num_gpus=gpus)(worker).remote(threads)
+        self._idle = [self._new() for _ in range(workers)]
+        ready, _ = ray.wait([a.__ray_ready__.remote() for a in self._idle],
+                            num_returns=workers, timeout=_PLACED_WITHIN)
+        if len(ready) < workers:
+            raise UsageError(f"Ray started {len(ready)} of {workers} workers within "
+                             f"{_PLACED_WITHIN:.0f} s (its nodes have {nodes})",
+                             hint="use fewer --workers, or check the cluster")
+        try:
+            ray.get(ready)  # a worker that could not start says why here
+        except ray.exceptions.RayError as exc:
+            raise UsageError(f"a Ray worker could not start ({exc})",
+                             hint="is polyphony installed on every node?") from None
 
     def submit(self, job: Job) -> None:
         if self._idle:
@@ -226,8 +261,16 @@ class Ray:
             self._ray.kill(actor)
         self._idle.clear()
         self._running.clear()
-        if self._stop is not None:
-            self._stop()
+        self._stop()
+
+
+def _join(address: str, **options: Any) -> tuple[Any, Callable[[], None]]:
+    """The cluster at `address`, and what disconnects from it (it runs on)."""
+    import ray
+
+    if not ray.is_initialized():
+        ray.init(address=address, **options)
+    return ray, ray.shutdown
 
 
 def start(kind: str, workers: int, *, device: str = "cpu", address: str | None = None,

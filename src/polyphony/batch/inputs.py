@@ -91,8 +91,14 @@ def _beside(recording: Path, kind: str) -> Path | None:
 
 def _manifest(path: Path) -> list[Item]:
     reader = csv.reader(io.StringIO(read_text(path), newline=""), strict=True)
+    line = 1  # where the record being read starts
     try:
-        header = [h.strip().lower() for h in next(reader, [])]
+        header: list[str] = []
+        for row in reader:  # blank lines before the header are nothing
+            if any(cell.strip() for cell in row):
+                header = [h.strip().lower() for h in row]
+                break
+            line = reader.line_num + 1
         if not header:
             raise InputError("is an empty manifest", path=path,
                              hint=f"write a header line: {','.join(COLUMNS)}")
@@ -113,7 +119,7 @@ def _manifest(path: Path) -> list[Item]:
                 items.append(_row(path, line, cells, len(row) - len(header)))
             line = reader.line_num + 1  # a quoted cell may span lines
     except csv.Error as exc:
-        raise InputError(f"cannot be read as CSV at line {reader.line_num} ({exc})",
+        raise InputError(f"cannot be read as CSV from line {line} ({exc})",
                          path=path, hint="check the quotes on that line") from None
     return items
 

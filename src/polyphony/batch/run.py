@@ -130,8 +130,8 @@ class Batch:
         catalogue.pending(item.name, str(path), digest, key, recorded, item.meeting_id,
                           item.network_id, item.date)
         self.todo.append(Job(item.name, path, self.out.absolute(), digest or "",
-                             stamped, self.settings, item.roster, item.consent,
-                             self.deidentify, self.check_consent))
+                             stamped, self.settings, _absolute(item.roster),
+                             _absolute(item.consent), self.deidentify, self.check_consent))
 
     def _settings(self, item: Item) -> tuple[str, dict[str, Any]]:
         """What decides whether a done recording needs analysing again, with its hash:
@@ -202,6 +202,11 @@ def _unchanged(previous: Entry, item: Item, path: Path, out: Path,
                          f"{previous.error}; --retry-failed runs it again",
                          problem=previous.problem)
     return None
+
+
+def _absolute(path: Path | None) -> Path | None:
+    """As a worker elsewhere (a Ray node, another working folder) finds it."""
+    return path.absolute() if path is not None else None
 
 
 def _text(path: Path | None) -> str | None:
