@@ -259,6 +259,10 @@ def batch(source: Path, out: Path, workers: int, executor: str, ray_address: str
     except PolyphonyError as error:
         _fail(error)
         sys.exit(2)
+    except KeyboardInterrupt:
+        _err.print("interrupted: what was done is kept; the same command resumes the batch",
+                   markup=False, soft_wrap=True)
+        sys.exit(130)
     _batch_summary(counts, reasons, out)
     sys.exit(1 if counts["failed"] or counts["not retried"] else 0)
 
