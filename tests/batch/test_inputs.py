@@ -48,6 +48,8 @@ def test_a_manifest_gives_ids_dates_and_files_relative_to_itself(tmp_path):
                                                                      "2026-01-05")
     assert one.roster == tmp_path / "rosters" / "r.toml"
     assert (two.name, two.meeting_id, two.roster) == ("rec__two.wav", None, None)
+    (tmp_path / "rec" / "roster.toml").write_text("")
+    assert discover(manifest)[1].roster == tmp_path / "rec" / "roster.toml"  # beside it
     assert one.problem is None and two.problem is None
 
 

@@ -135,7 +135,9 @@ def _row(manifest: Path, number: int, cells: dict[str, str], extra: int) -> Item
     recording = file("path")
     item = Item(recording or manifest, cells.get("meeting_id") or "", where,
                 cells.get("meeting_id") or None, cells.get("network_id") or None,
-                cells.get("date") or None, file("roster"), file("consent"))
+                cells.get("date") or None,
+                file("roster") or (_beside(recording, "roster") if recording else None),
+                file("consent"))
     problem = None
     if extra > 0:
         problem = f"has {extra} more cell{'s' * (extra > 1)} than the header has columns"
