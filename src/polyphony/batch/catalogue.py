@@ -130,6 +130,9 @@ class Catalogue:
                                  hint="upgrade polyphony to continue this batch")
             with db:
                 db.execute(_TABLE)
+                columns = {row[1] for row in db.execute("PRAGMA table_info(recordings)")}
+                if "problem" not in columns:  # added before schema 1 was released
+                    db.execute("ALTER TABLE recordings ADD COLUMN problem TEXT")
                 db.execute(f"PRAGMA user_version={SCHEMA}")
         except sqlite3.OperationalError as exc:  # read-only, locked, no space
             raise InputError(f"cannot be opened for writing ({exc})", path=path,
