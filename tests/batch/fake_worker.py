@@ -21,7 +21,7 @@ class FakeWorker:
             if Path(job.name).stem == "die-always" or not marker.exists():
                 marker.touch()
                 os._exit(1)  # the process dies, as one killed for memory does
-        time.sleep(0.2)  # long enough that both pool processes get work
+        time.sleep(0.1)  # long enough that both pool processes get work
         folder = job.out / job.name
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "conversation.json").write_text("{}")  # what marks a results folder
