@@ -42,7 +42,7 @@ from typing import Any
 
 from polyphony.conversation import ROLES
 from polyphony.errors import ConsentError
-from polyphony.files import sha256
+from polyphony.files import beside, sha256
 
 SCHEMA = 2
 PURPOSES = ("recording", "analysis", "sharing")
@@ -165,11 +165,7 @@ def _toml_str(value: str) -> str:
 
 
 def find(recording: Path) -> Path | None:
-    for candidate in (recording.with_suffix(".consent.toml"),
-                      recording.parent / "consent.toml"):
-        if candidate.is_file():
-            return candidate
-    return None
+    return beside(recording, "consent")
 
 
 def load(path: str | Path) -> Manifest:

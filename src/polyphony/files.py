@@ -205,6 +205,16 @@ def write_json(path: str | Path, data: Any) -> Path:
     return write_text(path, json_text(data))
 
 
+def beside(recording: Path, kind: str) -> Path | None:
+    """`<stem>.<kind>.toml`, else `<kind>.toml`, in the recording's folder: where a
+    recording's consent manifest and roster are found when none is named."""
+    for candidate in (recording.with_suffix(f".{kind}.toml"),
+                      recording.parent / f"{kind}.toml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def sha256(path: str | Path) -> str:
     """Checksum of a file, read in 1 MiB blocks (recordings and weights can be large)."""
     digest = hashlib.sha256()

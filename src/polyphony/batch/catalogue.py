@@ -272,12 +272,19 @@ def _entries(uri: str, fallback: bool = False) -> list[Entry]:
         raise InputError(f"is not a readable catalogue ({exc})", path=path) from None
 
 
+def finished(folder: str | Path) -> list[Entry]:
+    """A batch folder's meetings marked done, by date (the manifest's; undated first),
+    then name: the order tables and comparisons give them in."""
+    done = [e for e in read(folder) if e.status == "done"]
+    return sorted(done, key=lambda e: (e.date or "", e.name))
+
+
 def network(folder: str | Path, network_id: str) -> list[Path]:
     """The results folders of a network's meetings in a batch folder, by date."""
-    entries = [e for e in read(folder) if e.network_id == network_id and e.status == "done"]
+    done = finished(folder)
+    entries = [e for e in done if e.network_id == network_id]
     if not entries:
-        known = sorted({e.network_id for e in read(folder) if e.network_id})
+        known = sorted({e.network_id for e in done if e.network_id})
         raise InputError(f"has no finished meeting of the network {network_id!r}",
                          path=folder, hint=f"its networks: {', '.join(known) or 'none'}")
-    entries.sort(key=lambda e: (e.date or "", e.name))
     return [Path(folder) / e.name for e in entries]

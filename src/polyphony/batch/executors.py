@@ -31,7 +31,7 @@ from threadpoolctl import threadpool_limits
 from polyphony.audio.engines import cores
 from polyphony.batch import EXECUTORS, local_ray
 from polyphony.batch.worker import Finished, Job, Worker
-from polyphony.errors import UsageError
+from polyphony.errors import PolyphonyError, UsageError
 
 _DIED = ("the worker analysing it died (killed, or out of memory); --retry-failed runs "
          "it again")
@@ -50,7 +50,9 @@ class Executor(Protocol):
 
 
 def _failed(job: Job, problem: str) -> Finished:
-    return Finished(job.name, None, f"{job.path}: {problem}", None, {}, {}, problem)
+    """A job that ended without a result, reported as every error is (`PolyphonyError`)."""
+    return Finished(job.name, None, str(PolyphonyError(problem, path=job.path)), None, {},
+                    {}, problem)
 
 
 class InProcess:

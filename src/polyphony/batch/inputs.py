@@ -24,7 +24,7 @@ from pathlib import Path
 
 from polyphony.batch.catalogue import NAME
 from polyphony.errors import InputError
-from polyphony.files import read_text
+from polyphony.files import beside, read_text
 
 # What PyAV decodes and meetings are recorded in; anything else in a folder is left alone
 # (rosters, consent manifests, notes).
@@ -75,18 +75,8 @@ def _folder(root: Path, out: Path | None) -> list[Item]:
         if skip is not None and path.resolve().is_relative_to(skip):
             continue
         items.append(Item(path, "__".join(relative.parts), str(path),
-                          roster=_beside(path, "roster")))
+                          roster=beside(path, "roster")))
     return items
-
-
-def _beside(recording: Path, kind: str) -> Path | None:
-    """`<stem>.<kind>.toml`, else `<kind>.toml`, in the recording's folder (the rule
-    consent manifests follow)."""
-    for candidate in (recording.with_suffix(f".{kind}.toml"),
-                      recording.parent / f"{kind}.toml"):
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def _manifest(path: Path) -> list[Item]:
@@ -132,12 +122,11 @@ def _row(manifest: Path, number: int, cells: dict[str, str], extra: int) -> Item
         value = cells.get(key) or ""
         return (base / value) if value else None
 
-    recording = file("path")
+    recording, roster, consent = file("path"), file("roster"), file("consent")
     item = Item(recording or manifest, cells.get("meeting_id") or "", where,
                 cells.get("meeting_id") or None, cells.get("network_id") or None,
                 cells.get("date") or None,
-                file("roster") or (_beside(recording, "roster") if recording else None),
-                file("consent"))
+                roster or (beside(recording, "roster") if recording else None), consent)
     problem = None
     if extra > 0:
         problem = f"has {extra} more cell{'s' * (extra > 1)} than the header has columns"
@@ -148,8 +137,7 @@ def _row(manifest: Path, number: int, cells: dict[str, str], extra: int) -> Item
     elif item.date is not None and not _iso_date(item.date):
         problem = f"has the date {item.date!r}, not YYYY-MM-DD"
     else:
-        for key in ("roster", "consent"):
-            given = file(key)
+        for key, given in (("roster", roster), ("consent", consent)):
             if given is not None and not given.is_file():
                 problem = f"names the {key} {given}, which does not exist"
     if not item.name and recording is not None:

@@ -35,7 +35,7 @@ from polyphony.batch import executors
 from polyphony.batch.catalogue import Catalogue, Entry
 from polyphony.batch.inputs import Item, discover
 from polyphony.batch.worker import Finished, Job, Worker, stamp
-from polyphony.errors import InputError
+from polyphony.errors import InputError, PolyphonyError
 from polyphony.files import sha256
 from polyphony.models import registry
 
@@ -111,7 +111,7 @@ class Batch:
                 problem = f"cannot be read ({exc.strerror or exc})"
         previous = catalogue.get(item.name)
         if problem is not None:
-            reason = f"{item.where}: {problem}"
+            reason = str(PolyphonyError(problem, path=item.where))
             self.not_run.append(Processed(item.name, path, "failed", reason, problem=problem))
             if previous is None or previous.status != "done":  # finished results stand
                 catalogue.pending(item.name, str(path), digest, key, recorded,
@@ -138,7 +138,7 @@ class Batch:
         the analysis settings, the roster's bytes, the ASR model's and polyphony's
         versions (not where the files are: a batch moved to another disk is still done)."""
         entry = registry().get(self.settings.asr_model)
-        keyed = {"analysis": _plain(dataclasses.asdict(self.settings)),
+        keyed = {"analysis": dataclasses.asdict(self.settings),
                  "deidentify": self.deidentify, "consent_checked": self.check_consent,
                  "roster_sha256": sha256(item.roster) if item.roster else None,
                  "asr_model_sha256": entry.sha256 if entry else None,
@@ -211,12 +211,3 @@ def _absolute(path: Path | None) -> Path | None:
 
 def _text(path: Path | None) -> str | None:
     return str(path) if path is not None else None
-
-
-def _plain(value: Any) -> Any:
-    """`value` with paths as strings, as JSON holds them."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return str(value) if isinstance(value, Path) else value

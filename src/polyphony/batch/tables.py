@@ -81,10 +81,8 @@ def _meetings(root: Path) -> list[_Meeting]:
         raise InputError("is not a folder" if root.exists() else "does not exist",
                          path=root, hint="give a batch folder or a folder of results")
     if (root / catalogue.NAME).is_file():
-        done = [e for e in catalogue.read(root) if e.status == "done"]
-        done.sort(key=lambda e: (e.date or "", e.name))
         return [_Meeting(e.name, root / e.name, e.meeting_id, e.network_id, e.date)
-                for e in done]
+                for e in catalogue.finished(root)]
     if (root / "conversation.json").is_file():
         return [_Meeting(root.name, root)]
     found = sorted(p.parent for p in root.glob("*/conversation.json"))
