@@ -1,5 +1,9 @@
 """The real spaCy model and sentence encoder, loaded once for the session."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from polyphony import language
@@ -35,3 +39,17 @@ def test_embeddings_are_unit_length_and_paraphrases_are_closer():
     assert v.shape == (3, 384)
     assert (abs((v ** 2).sum(axis=1) - 1) < 1e-4).all()
     assert v[0] @ v[1] > 0.5 > v[0] @ v[2]
+
+
+def test_a_transcripts_metrics_import_no_torch():
+    # spaCy's thinc would import torch (a second of start-up) though no model here runs
+    # it; the sentence encoder is numpy (minilm.py)
+    vtt = Path(__file__).parent / "data" / "vtt" / "noscribe_interview.vtt"
+    code = ("import sys\nfrom polyphony.cli import main\ntry:\n"
+            f"    main(['metrics', {str(vtt)!r}])\n"
+            "except SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('torch', 'faster_whisper', 'pyannote', "
+            "'transformers', 'spacy') if m in sys.modules), file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stderr.strip().splitlines()[-1] == "['spacy']"

@@ -1,5 +1,6 @@
 """Language analysis for the responsiveness metrics: content lemmas and questions (spaCy's
-bundled English model) and sentence embeddings (the bundled all-MiniLM-L6-v2).
+bundled English model) and sentence embeddings (the bundled all-MiniLM-L6-v2, run in numpy
+by `minilm.py`, so that no torch is imported for a transcript's metrics).
 
 Both models load once, lazily, on first use. Each distinct text is analysed once per process
 (the caches below), so a transcript that repeats "yeah" a hundred times pays for it once.
@@ -9,12 +10,14 @@ spaCy runs without NER, the one component these metrics do not need.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 
+from polyphony.minilm import DIMENSION, MiniLM
 from polyphony.models import model_path
 
 CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "ADV"})
@@ -36,20 +39,30 @@ class TextAnalysis:
 
 @cache
 def _nlp():
-    import spacy
+    return _spacy().load(model_path(SPACY_MODEL), disable=["ner"])
 
-    return spacy.load(model_path(SPACY_MODEL), disable=["ner"])
+
+def _spacy():
+    """spaCy, imported without torch where torch is not loaded yet. spaCy's thinc imports
+    torch whenever it is installed (0.9 s of the 3 s `polyphony metrics` may take on a
+    transcript), though the bundled model never runs it; an entry of None in sys.modules
+    makes that import fail, which thinc takes as "no torch". A process that already
+    imported torch (`analyze`) keeps it."""
+    if "torch" in sys.modules:
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]
+    try:
+        import spacy
+    finally:
+        del sys.modules["torch"]
+    return spacy
 
 
 @cache
-def _encoder():
-    import transformers
-    from sentence_transformers import SentenceTransformer
-
-    transformers.utils.logging.set_verbosity_error()
-    transformers.utils.logging.disable_progress_bar()
-    return SentenceTransformer(str(model_path(SENTENCE_MODEL)), device="cpu",
-                               local_files_only=True)
+def _encoder() -> MiniLM:
+    return MiniLM(model_path(SENTENCE_MODEL))
 
 
 def _question(doc) -> bool:
@@ -95,11 +108,10 @@ def embed(texts: Sequence[str]) -> np.ndarray:
     """Unit-length sentence embeddings, one row per text (batched, cached)."""
     todo = list(dict.fromkeys(t for t in texts if t not in _embedding_cache))
     if todo:
-        vectors = _encoder().encode(todo, batch_size=_EMBED_BATCH, normalize_embeddings=True,
-                                    convert_to_numpy=True, show_progress_bar=False)
+        vectors = _encoder().encode(todo, batch_size=_EMBED_BATCH)
         _embedding_cache.update(zip(todo, vectors, strict=True))
     if not texts:
-        return np.zeros((0, 384), np.float32)
+        return np.zeros((0, DIMENSION), np.float32)
     return np.stack([_embedding_cache[t] for t in texts])
 
 
