@@ -111,3 +111,21 @@ def test_a_local_speaker_silent_in_a_window_is_not_embedded(sample_result):
     with torch.inference_mode():
         out = model(waveforms, weights=weights).numpy()
     assert np.isnan(out[0]).all() and np.isfinite(out[1]).all()
+
+
+@pytest.mark.models
+def test_the_speaker_model_gives_the_same_vector_on_either_engine(sample_result):
+    # ONNX Runtime on the CPU (onnx_cpu.py); torch for inputs too short for the exported
+    # graph, and on a GPU
+    import torch
+
+    from polyphony.audio.diarize import load_pipeline
+
+    model = load_pipeline()._embedding.model_
+    samples = decode(EXAMPLE / "network-meeting.flac").samples[16_000:16_000 * 3]
+    feats = model._fbank(torch.from_numpy(samples.copy()))
+    with torch.inference_mode():
+        for frames in (2, 3, len(feats)):
+            fast = model._embed(feats[:frames]).numpy()
+            plain = model.campp(feats[:frames][None]).numpy()
+            assert np.isfinite(fast).all() and np.abs(fast - plain).max() < 1e-4

