@@ -129,3 +129,21 @@ def test_the_speaker_model_gives_the_same_vector_on_either_engine(sample_result)
             fast = model._embed(feats[:frames]).numpy()
             plain = model.campp(feats[:frames][None]).numpy()
             assert np.isfinite(fast).all() and np.abs(fast - plain).max() < 1e-4
+
+
+@pytest.mark.models
+def test_the_segmentation_model_gives_torchs_output_through_onnx_runtime(sample_result):
+    import torch
+
+    from polyphony.audio.diarize import load_pipeline
+
+    model = load_pipeline()._segmentation.model
+    samples = decode(EXAMPLE / "network-meeting.flac").samples
+    windows = torch.from_numpy(np.stack([samples[:160_000], samples[160_000:320_000]]))[:, None]
+    with torch.inference_mode():
+        fast = model(windows).numpy()  # the replaced forward: ONNX Runtime
+        plain = type(model).forward(model, windows).numpy()
+        shorter = model(windows[:, :, :80_000]).numpy()  # not the window length: torch
+    assert np.abs(fast - plain).max() < 1e-3
+    assert (fast.argmax(-1) == plain.argmax(-1)).mean() > 0.999
+    assert shorter.shape[1] < fast.shape[1]

@@ -27,7 +27,7 @@ def forward(campp, threads=1):
     import torch
 
     return onnx_cpu.Forward("campplus-sv-zh-en", registry()["campplus-sv-zh-en"].sha256,
-                            campp, torch.zeros(1, 200, 80), threads)
+                            campp, torch.zeros(1, 200, 80), threads, varying=(1,))
 
 
 def test_onnx_runtime_gives_torchs_embeddings(tmp_path, monkeypatch, campp):

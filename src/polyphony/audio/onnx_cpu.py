@@ -29,13 +29,14 @@ OPSET = 17
 
 
 class Forward:
-    """`module`'s forward pass on one float32 input whose axes 0 and 1 may vary."""
+    """`module`'s forward pass on one float32 input, whose axis 0 (the batch) and the axes
+    `varying` may differ in length from `example`'s."""
 
-    def __init__(self, name: str, sha256: str, module: Any, example: Any,
-                 threads: int) -> None:
+    def __init__(self, name: str, sha256: str, module: Any, example: Any, threads: int,
+                 varying: tuple[int, ...] = ()) -> None:
         import onnxruntime as ort
 
-        path = _exported(name, sha256, module, example)
+        path = _exported(name, sha256, module, example, varying)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -48,7 +49,8 @@ class Forward:
         return self._session.run(None, {self._input: np.ascontiguousarray(x, np.float32)})[0]
 
 
-def _exported(name: str, sha256: str, module: Any, example: Any) -> Path:
+def _exported(name: str, sha256: str, module: Any, example: Any,
+              varying: tuple[int, ...]) -> Path:
     import torch
 
     version = torch.__version__.replace("+", "-")
@@ -70,7 +72,7 @@ def _exported(name: str, sha256: str, module: Any, example: Any) -> Path:
             warnings.simplefilter("ignore")
             torch.onnx.export(module, (example,), partial, input_names=["x"],
                               output_names=["y"], opset_version=OPSET, dynamo=False,
-                              dynamic_axes={"x": {0: "batch", 1: "time"},
+                              dynamic_axes={"x": {0: "batch"} | {a: f"axis{a}" for a in varying},
                                             "y": {0: "batch"}})
         os.replace(partial, path)
     except OSError as exc:
