@@ -97,7 +97,12 @@ _ANALYSIS_OPTIONS = (
     click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto",
                  show_default=True),
     click.option("--asr-model", default="whisper-tiny-en", show_default=True,
-                 help="Bundled model name or a local CTranslate2 Whisper directory."),
+                 help="Bundled model name or a local CTranslate2 Whisper directory; with "
+                      "--asr-engine openai-whisper, a .pt checkpoint file."),
+    click.option("--asr-engine", type=click.Choice(["faster-whisper", "openai-whisper"]),
+                 default="faster-whisper", show_default=True,
+                 help="Transcription engine; openai-whisper needs its extra "
+                      "(docs/transcription.md)."),
     click.option("--language", help="Spoken language (default: detected, or English for "
                                     ".en models)."),
     click.option("--diarization-pipeline", type=click.Path(path_type=Path),
@@ -152,7 +157,8 @@ def _settings(options: dict[str, Any]) -> Settings:
                              "--num-speakers, --min-speakers and --max-speakers do not apply")
         return Settings(
             count=SpeakerCount(*counts), device=resolve_device(options["device"]),
-            asr_model=options["asr_model"], language=options["language"],
+            asr_model=options["asr_model"], asr_engine=options["asr_engine"],
+            language=options["language"],
             diarization_pipeline=str(pipeline) if pipeline else None,
             resegment=options["resegment"], min_pause=options["min_pause"],
             segmentation_step=options["segmentation_step"],

@@ -33,12 +33,14 @@ class Engines:
     def cpu_threads(self) -> int:
         return self.threads or cores()
 
-    def whisper(self, model: str, device: str):
-        """The faster-whisper model `model` (a registry name or a local directory)."""
+    def whisper(self, model: str, device: str, engine: str = "faster-whisper"):
+        """The Whisper model `model` for `engine` (`transcribe.ENGINES`): for faster-whisper
+        a registry name or a local directory, for openai-whisper a `.pt` file."""
         from polyphony.audio import transcribe
 
-        return self._get(("whisper", model, device),
-                         lambda: transcribe.load_model(model, device, self.cpu_threads))
+        return self._get(("whisper", engine, model, device),
+                         lambda: transcribe.load_model(model, device, self.cpu_threads,
+                                                       engine))
 
     def diarization(self, threshold: float, step: float, device: str,
                     local_pipeline: str | None):

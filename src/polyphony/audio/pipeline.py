@@ -66,6 +66,7 @@ class Settings:
     count: diarize.SpeakerCount = field(default_factory=diarize.SpeakerCount)
     device: str = "auto"
     asr_model: str = transcribe.DEFAULT_MODEL
+    asr_engine: str = transcribe.FASTER_WHISPER
     language: str | None = None
     diarization_threshold: float = diarize.DEFAULT_THRESHOLD
     segmentation_step: float = diarize.DEFAULT_STEP
@@ -128,7 +129,8 @@ def analyze(path: str | Path, *, roster: Roster | None = None,
         raise InputError("has a single channel: --split-channels needs a recording with "
                          "one speaker per channel", path=path,
                          hint="analyse it without --split-channels")
-    transcribe.check_language(settings.asr_model, settings.language, device, engines)
+    transcribe.check_language(settings.asr_model, settings.language, device, engines,
+                              settings.asr_engine)
     samples = (tuple(enrol.load_samples(roster, path, info.declared_duration))
                if roster and roster.voices else ())
     if samples and settings.split_channels:
@@ -184,7 +186,8 @@ def _by_voice(run: _Run) -> Analysis:
                                                          embed))
         with timed("transcribe"):
             transcript = transcribe.transcribe(block, settings.asr_model, device, language,
-                                               engines=run.engines)
+                                               engines=run.engines,
+                                               engine=settings.asr_engine)
         words += transcript.words
         language = transcript.language  # the first block's, for the others too
     with timed("diarize"):
@@ -246,7 +249,8 @@ def _by_channel(run: _Run) -> Analysis:
         speaker = channels.label(c)
         with timed("transcribe"):
             transcript = transcribe.transcribe(waveform, settings.asr_model, run.device,
-                                               language, engines=run.engines)
+                                               language, engines=run.engines,
+                                               engine=settings.asr_engine)
         mine = [t for t in diarization.overlap_aware if t.speaker == speaker]
         words += channels.own_words(transcript.words, mine, speaker)
         language = language or transcript.language
@@ -263,8 +267,9 @@ def _by_channel(run: _Run) -> Analysis:
 def _heard(run: _Run, first: decode.Waveform) -> tuple[str, float] | None:
     """The language the start of the recording sounds like, when the ASR model cannot
     tell (English-only) and the user did not say: the `language_mismatch` flag."""
-    if run.settings.language or transcribe.multilingual(run.settings.asr_model, run.device,
-                                                        run.engines):
+    settings = run.settings
+    if settings.language or transcribe.multilingual(settings.asr_model, run.device,
+                                                    run.engines, settings.asr_engine):
         return None
     return transcribe.heard_language(first, run.device, run.engines)
 
@@ -288,7 +293,8 @@ def _build(run: _Run, diarization: diarize.Diarization, words: tuple[Word, ...],
         recording=run.path.name,
         recording_sha256=run.digest,
         models={"asr": settings.asr_model, "diarization": model},
-        settings={"device": run.device, "language": language,
+        settings={"device": run.device, "asr_engine": settings.asr_engine,
+                  "language": language,
                   "language_heard": list(heard) if heard else None,
                   **run.count.as_kwargs(),
                   "diarization_threshold": settings.diarization_threshold,

