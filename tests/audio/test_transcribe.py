@@ -37,7 +37,10 @@ def _normalised(words) -> list[str]:
 
 
 @pytest.mark.models
-def test_the_same_weights_give_the_same_words_through_both_engines(tiny_en_pt):
+def test_the_same_weights_give_the_same_words_through_both_engines(tiny_en_pt, monkeypatch):
+    # At temperature 0 only: where Whisper's checks fail it samples at higher temperatures,
+    # and the engines' random draws differ
+    monkeypatch.setitem(transcribe._OPTIONS, "temperature", 0.0)
     waveform = decode(pyannote_sample_dir() / "sample.wav")
     engines = Engines()
     faster = transcribe.transcribe(waveform, engines=engines)
@@ -45,7 +48,7 @@ def test_the_same_weights_give_the_same_words_through_both_engines(tiny_en_pt):
                                    engine="openai-whisper")
     assert openai.language == faster.language == "en"
     # faster-whisper runs int8 on a CPU, openai-whisper float32: a few words in overlapped
-    # speech differ (5.5% here), a broken conversion would differ in all
+    # speech differ (4.1% here), a broken conversion would differ in all
     assert len(faster.words) > 50
     assert jiwer.wer(" ".join(_normalised(faster.words)),
                      " ".join(_normalised(openai.words))) < 0.1
@@ -70,6 +73,10 @@ def test_an_analysis_through_openai_whisper_says_so(tiny_en_pt, sample_recording
     assert provenance.settings["asr_engine"] == "openai-whisper"
     assert provenance.models["asr"] == str(tiny_en_pt)
     assert sum(len(u.words) for u in analysis.conversation.utterances) > 50
+    again = analyze(sample_recording, settings=Settings(
+        count=SpeakerCount(num=2), device="cpu", asr_model=str(tiny_en_pt),
+        asr_engine="openai-whisper"))
+    assert again.conversation.utterances == analysis.conversation.utterances  # seeded
 
 
 def test_names_either_library_would_download_are_refused(tmp_path):

@@ -167,18 +167,24 @@ def _campp_model_class():
             self._threads = threads
             self._on_cpu: onnx_cpu.Forward | None = None  # built on the first CPU pass
 
-        def _embed(self, feats: torch.Tensor) -> torch.Tensor:
-            """CAM++ on one utterance's features: ONNX Runtime on the CPU (faster there,
-            `onnx_cpu.py`), torch on a GPU. CAM++'s pooling branches when its time axis,
-            halved by a stride, is one frame long, which the exported graph does not keep:
-            such an input goes to torch."""
-            if feats.device.type != "cpu" or feats.shape[0] < _MIN_ONNX_FRAMES:
-                return self.campp(feats[None])
-            if self._on_cpu is None:
-                self._on_cpu = onnx_cpu.Forward(
-                    "campplus-sv-zh-en", registry()["campplus-sv-zh-en"].sha256, self.campp,
-                    torch.zeros(1, 200, _FBANK_BINS), self._threads, varying=(1,))
-            return torch.from_numpy(self._on_cpu(feats[None].numpy()))
+        def _embed(self, inputs: list[torch.Tensor]) -> list[torch.Tensor]:
+            """CAM++ on each utterance's features: ONNX Runtime on the CPU, several at once
+            (faster there, `onnx_cpu.py`), torch on a GPU. CAM++'s pooling branches when
+            its time axis, halved by a stride, is one frame long, which the exported graph
+            does not keep: such an input goes to torch."""
+            fast = [i for i, f in enumerate(inputs)
+                    if f.device.type == "cpu" and f.shape[0] >= _MIN_ONNX_FRAMES]
+            out = [None if i in fast else self.campp(f[None]) for i, f in enumerate(inputs)]
+            if fast:
+                if self._on_cpu is None:
+                    self._on_cpu = onnx_cpu.Forward(
+                        "campplus-sv-zh-en", registry()["campplus-sv-zh-en"].sha256,
+                        self.campp, torch.zeros(1, 200, _FBANK_BINS), self._threads,
+                        varying=(1,))
+                vectors = self._on_cpu.map([inputs[i][None].numpy() for i in fast])
+                for i, vector in zip(fast, vectors, strict=True):
+                    out[i] = torch.from_numpy(vector)
+            return out
 
         @property
         def dimension(self) -> int:
@@ -191,29 +197,30 @@ def _campp_model_class():
 
         def forward(self, waveforms: torch.Tensor,
                     weights: torch.Tensor | None = None) -> torch.Tensor:
-            out = []
+            feats: list[torch.Tensor | None] = []  # None: a silent local speaker
             window, whole = None, None  # the last window's features, for its next speaker
             for i in range(waveforms.shape[0]):
                 if weights is not None and not bool(weights[i].any()):
-                    # pyannote embeds all three local speakers of every window, silent
-                    # ones too, then discards those; NaN marks them, as its own wrappers do
-                    out.append(torch.full((1, _CAMPP_DIM), float("nan"),
-                                          device=waveforms.device))
+                    feats.append(None)
                     continue
                 # pyannote sends each window once per local speaker, one after another
                 if window is None or not torch.equal(waveforms[window, 0], waveforms[i, 0]):
                     window, whole = i, self._fbank(waveforms[i, 0])
-                feats = whole
+                mine = whole
                 if weights is not None:
                     w = torch.nn.functional.interpolate(
-                        weights[i][None, None, :].float(), size=feats.shape[0],
+                        weights[i][None, None, :].float(), size=mine.shape[0],
                         mode="nearest")[0, 0]
                     keep = w >= 0.5
                     if int(keep.sum()) >= 10:
-                        feats = feats[keep]
-                        feats = feats - feats.mean(dim=0, keepdim=True)
-                out.append(self._embed(feats))
-            return torch.cat(out, dim=0)
+                        mine = mine[keep]
+                        mine = mine - mine.mean(dim=0, keepdim=True)
+                feats.append(mine)
+            vectors = iter(self._embed([f for f in feats if f is not None]))
+            # pyannote embeds all three local speakers of every window, silent ones too,
+            # then discards those; NaN marks them, as its own wrappers do
+            silent = torch.full((1, _CAMPP_DIM), float("nan"), device=waveforms.device)
+            return torch.cat([silent if f is None else next(vectors) for f in feats], dim=0)
 
     return CAMPPlusEmbedding
 

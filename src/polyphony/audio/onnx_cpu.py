@@ -17,6 +17,8 @@ from __future__ import annotations
 import os
 import tempfile
 import warnings
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +31,12 @@ OPSET = 17
 
 
 class Forward:
-    """`module`'s forward pass on one float32 input, whose axis 0 (the batch) and the axes
-    `varying` may differ in length from `example`'s."""
+    """`module`'s forward pass on float32 inputs whose axis 0 (the batch) and the axes
+    `varying` may differ in length from `example`'s.
+
+    The inputs are spread over `threads` single-threaded runs at once (one session; ONNX
+    Runtime runs concurrent calls): on 2 cores, two CAM++ inputs at a time took 15 ms
+    each, against 21 ms one after another with two threads inside each run."""
 
     def __init__(self, name: str, sha256: str, module: Any, example: Any, threads: int,
                  varying: tuple[int, ...] = ()) -> None:
@@ -38,14 +44,29 @@ class Forward:
 
         path = _exported(name, sha256, module, example, varying)
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.log_severity_level = 3  # errors only: no notices on the user's terminal
         self._session = ort.InferenceSession(str(path), options,
                                              providers=["CPUExecutionProvider"])
         self._input = self._session.get_inputs()[0].name
+        self._threads = threads
+        self._pool = ThreadPoolExecutor(threads) if threads > 1 else None
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
+        """One input; a batch is split across the threads."""
+        if self._pool is None or len(x) < 2:
+            return self._run(x)
+        parts = np.array_split(x, min(len(x), self._threads))
+        return np.concatenate(list(self._pool.map(self._run, parts)))
+
+    def map(self, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Several inputs of different shapes, run at once across the threads."""
+        if self._pool is None:
+            return [self._run(x) for x in inputs]
+        return list(self._pool.map(self._run, inputs))
+
+    def _run(self, x: np.ndarray) -> np.ndarray:
         return self._session.run(None, {self._input: np.ascontiguousarray(x, np.float32)})[0]
 
 

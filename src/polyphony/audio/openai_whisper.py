@@ -58,6 +58,7 @@ def load(name_or_path: str, device: str) -> Any:
 def words(model: Any, samples: np.ndarray, offset: float, language: str | None,
           device: str, options: dict[str, Any]) -> tuple[list[Word], str]:
     """The words of `samples` (recording time from `offset`) and the language decoded."""
+    import torch
     import whisper
     from faster_whisper.vad import SpeechTimestampsMap, collect_chunks, get_speech_timestamps
 
@@ -66,9 +67,14 @@ def words(model: Any, samples: np.ndarray, offset: float, language: str | None,
         return [], language or "en"  # as faster-whisper says of silence
     chunks, _ = collect_chunks(samples, speech)
     times = SpeechTimestampsMap(speech, SAMPLE_RATE)
-    result = whisper.transcribe(model, np.concatenate(chunks).astype(np.float32),
-                                language=language, fp16=device == "cuda", verbose=None,
-                                **options)
+    # Where decoding at temperature 0 fails Whisper's checks, both engines sample at higher
+    # temperatures; openai-whisper draws from torch's global generator, so it is seeded
+    # (and restored after) for the same words from the same audio on every run.
+    with torch.random.fork_rng(devices=[] if device == "cpu" else None):
+        torch.manual_seed(0)
+        result = whisper.transcribe(model, np.concatenate(chunks).astype(np.float32),
+                                    language=language, fp16=device == "cuda", verbose=None,
+                                    **options)
     out = []
     for segment in result["segments"]:
         for w in segment.get("words", ()):
