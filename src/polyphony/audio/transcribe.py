@@ -70,8 +70,14 @@ def load_model(name_or_path: str = DEFAULT_MODEL, device: str = "cpu", threads: 
     path = resolve_model(name_or_path, engine)
     if engine == openai_whisper.ENGINE:
         return openai_whisper.load(str(path), device)
+    import ctranslate2
     from faster_whisper import WhisperModel
 
+    # Where decoding at temperature 0 fails Whisper's checks, faster-whisper samples at
+    # higher temperatures. CTranslate2 seeds each thread's generator once, from the
+    # system's entropy unless a seed is set first: with one, a process gives the same
+    # words for the same sequence of recordings.
+    ctranslate2.set_random_seed(0)
     return WhisperModel(str(path), device=device, compute_type=compute_type(device),
                         cpu_threads=threads, local_files_only=True)
 
