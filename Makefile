@@ -43,7 +43,10 @@ test-fast: install
 validate: install
 	$(BIN)/python -m pytest validation
 
+# pipeline_speed runs every peer on a 10- and a 60-minute meeting: over an hour on 2 cores
+# (`--minutes 10` for a quarter of that); the table goes to benchmarks/results/.
 bench: install
+	$(BIN)/python benchmarks/pipeline_speed.py
 	$(BIN)/python benchmarks/diarization_accuracy.py
 	$(BIN)/python benchmarks/metrics_throughput.py
 	$(BIN)/python benchmarks/calibrate_language.py

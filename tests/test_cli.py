@@ -4,6 +4,8 @@ batch."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -88,6 +90,19 @@ def test_metrics_from_an_rttm_writes_json_with_nulls_for_text(tmp_path):
     assert len(m["participants"]) == 4
     assert all(p["role"] == "other" and p["words"] is None for p in m["participants"].values())
     assert "effective voices" in result.output
+
+
+@pytest.mark.parametrize("args", [["--help"], ["metrics", str(DATA / "rttm" / "ami-ES2011a.rttm")]])
+def test_help_and_an_rttms_metrics_import_no_model_library(args):
+    # start-up: torch, spaCy, Whisper and pyannote each take a second or more to import
+    code = ("import sys\nfrom polyphony.cli import main\ntry:\n"
+            f"    main({args!r})\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('torch', 'spacy', 'faster_whisper', 'ctranslate2', "
+            "'pyannote.audio', 'whisper', 'onnxruntime') if m in sys.modules), "
+            "file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stderr.strip().splitlines()[-1] == "[]"
 
 
 @pytest.mark.models
