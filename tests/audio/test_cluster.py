@@ -8,7 +8,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from polyphony.audio.cluster import bounded_labels, cluster
+from polyphony.audio.cluster import bounded_labels, cluster, forced_apart, one_voice
 
 
 def agglomerative(threshold: float = 0.6):
@@ -82,3 +82,26 @@ def test_cluster_maps_back_to_chunks_and_local_speakers(limit):
                    num_clusters=2, limit=limit)
     assert hard.shape == (chunks, 3)
     assert purity(hard[:, :2].reshape(-1), truth[:2 * chunks])
+
+
+def test_forced_clusters_of_one_free_cluster_are_paired_with_its_largest():
+    free = np.array([0, 0, 0, 0, 0, 1, 1, 1, 0])
+    forced = np.array([0, 0, 0, 2, 2, 1, 1, 1, -2])  # -2: an inactive local speaker
+    assert one_voice(forced, free) == [(0, 2)]
+    assert one_voice(np.array([0, 0, 1, 1]), np.array([0, 0, 1, 1])) == []
+    assert one_voice(np.array([0, 1, 2, 2]), np.array([0, 0, 0, 0])) == [(2, 0), (2, 1)]
+
+
+def test_a_voice_made_up_to_reach_the_count_is_named():
+    from pyannote.core import SlidingWindow, SlidingWindowFeature
+
+    x, _ = voices([60, 60], noise=0.25)  # two voices, one local speaker per chunk
+    embeddings = x[:, None, :]
+    active = SlidingWindowFeature(np.ones((len(x), 100, 1)), SlidingWindow(10.0, 2.5))
+    clustering = agglomerative()
+    three = cluster(clustering, embeddings, active, num_clusters=3)
+    assert len(np.unique(three)) == 3
+    (pair,) = forced_apart(clustering, embeddings, active, three)
+    assert set(pair) <= set(np.unique(three).tolist()) and pair[0] != pair[1]
+    two = cluster(clustering, embeddings, active, num_clusters=2)
+    assert forced_apart(clustering, embeddings, active, two) == []

@@ -96,3 +96,39 @@ def cluster(clustering, embeddings: np.ndarray, segmentations, *,
     hard, _, _ = clustering.assign_embeddings(embeddings, chunk_idx, speaker_idx, labels,
                                               constrained=clustering.constrained_assignment)
     return hard
+
+
+def forced_apart(clustering, embeddings: np.ndarray, segmentations, hard: np.ndarray,
+                 limit: int | None = None) -> list[tuple[int, int]]:
+    """The clusters of `hard` (a clustering made to reach a speaker count) that the same
+    clustering, left to its own threshold, hears as one voice: pairs (the larger, one split
+    from it). A roster's count is kept, but these are the voices it may have made up, or
+    the people whose speech may be mixed up between two voices. Only pyannote's
+    agglomerative clustering can be asked; other clusterings give none."""
+    from pyannote.audio.pipelines.clustering import AgglomerativeClustering
+
+    if not isinstance(clustering, AgglomerativeClustering):
+        return []
+    train, chunk_idx, speaker_idx = clustering.filter_embeddings(
+        embeddings, segmentations=segmentations)
+    if len(train) < 2:
+        return []
+    num, low, high = clustering.set_num_clusters(len(train))
+    free = np.asarray(bounded_labels(clustering, train, low, high, num, limit))
+    return one_voice(hard[chunk_idx, speaker_idx], free)
+
+
+def one_voice(forced: np.ndarray, free: np.ndarray) -> list[tuple[int, int]]:
+    """Pairs of `forced` labels whose members fall mostly in the same `free` cluster: each
+    forced cluster goes to the free cluster holding most of its members, and every forced
+    cluster of a free one is paired with the largest of them."""
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for label in np.unique(forced[forced >= 0]):
+        members = free[forced == label]
+        home = int(np.bincount(members).argmax())
+        groups.setdefault(home, []).append((len(members), int(label)))
+    pairs = []
+    for group in groups.values():
+        (_, largest), *others = sorted(group, key=lambda g: (-g[0], g[1]))
+        pairs += [(largest, label) for _, label in others]
+    return sorted(pairs)

@@ -403,6 +403,8 @@ def _cluster_blocks(pipeline, kept: Sequence[_Block], count: SpeakerCount,
     hard = cluster.cluster(pipeline.clustering, stacked, segmentations,
                            num_clusters=count.num, min_clusters=count.min,
                            max_clusters=count.max, limit=limit)
+    apart = (cluster.forced_apart(pipeline.clustering, stacked, segmentations, hard, limit)
+             if count.at_least else [])
     max_speakers = count.num or count.max or np.inf
     overlap_aware, exclusive, first = [], [], 0
     for block in spoken:
@@ -411,7 +413,11 @@ def _cluster_blocks(pipeline, kept: Sequence[_Block], count: SpeakerCount,
         overlap_aware += both[0]
         exclusive += both[1]
         first += chunks
-    return Diarization(tuple(overlap_aware), tuple(exclusive))
+    spoken_labels = {t.speaker for t in overlap_aware}
+    splits = tuple((a, b) for a, b in ((f"SPEAKER_{a:02d}", f"SPEAKER_{b:02d}")
+                                      for a, b in apart)
+                   if a in spoken_labels and b in spoken_labels)
+    return Diarization(tuple(overlap_aware), tuple(exclusive), splits)
 
 
 def embedder(threshold: float = DEFAULT_THRESHOLD, step: float = DEFAULT_STEP,
