@@ -44,7 +44,8 @@ validate: install
 	$(BIN)/python -m pytest validation
 
 # pipeline_speed runs every peer on a 10- and a 60-minute meeting: over an hour on 2 cores
-# (`--minutes 10` for a quarter of that); the table goes to benchmarks/results/.
+# (`--minutes 10` for a quarter of that); the table goes to out/bench/pipeline_speed.md
+# (benchmarks/results/pipeline_speed.md is the record docs/performance.md quotes).
 bench: install
 	$(BIN)/python benchmarks/pipeline_speed.py
 	$(BIN)/python benchmarks/diarization_accuracy.py

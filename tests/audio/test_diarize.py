@@ -126,8 +126,13 @@ def test_the_speaker_model_gives_the_same_vector_on_either_engine(sample_result)
     feats = model._fbank(torch.from_numpy(samples.copy()))
     inputs = [feats[:frames] for frames in (2, 3, 150, len(feats))]
     with torch.inference_mode():
+        model._on_cpu = None
+        (short,) = model._embed(inputs[:1])
+        assert model._on_cpu is None  # two frames: torch, not the exported graph
         fast = [v.numpy() for v in model._embed(inputs)]
         plain = [model.campp(f[None]).numpy() for f in inputs]
+    assert model._on_cpu is not None
+    assert np.isfinite(short.numpy()).all()
     for a, b in zip(fast, plain, strict=True):
         assert np.isfinite(a).all() and np.abs(a - b).max() < 1e-4
 

@@ -43,6 +43,33 @@ def test_onnx_runtime_gives_torchs_embeddings(tmp_path, monkeypatch, campp):
         assert np.abs(fast(feats) - expected).max() < 1e-4
 
 
+def test_batches_and_several_inputs_at_once_give_torchs_embeddings(tmp_path, monkeypatch,
+                                                                   campp):
+    import torch
+
+    monkeypatch.setenv("POLYPHONY_CACHE", str(tmp_path))
+    fast = forward(campp, threads=2)
+    rng = np.random.default_rng(1)
+    inputs = [rng.standard_normal((1, n, 80)).astype(np.float32) for n in (40, 300, 90, 7)]
+    batch = rng.standard_normal((5, 120, 80)).astype(np.float32)  # split across threads
+    with torch.inference_mode():
+        expected = [campp(torch.from_numpy(x)).numpy() for x in inputs]
+        expected_batch = campp(torch.from_numpy(batch)).numpy()
+    for got, want in zip(fast.map(inputs), expected, strict=True):
+        assert np.abs(got - want).max() < 1e-4
+    assert np.abs(fast(batch) - expected_batch).max() < 1e-4
+
+
+def test_a_cached_graph_that_cannot_be_read_is_exported_again(tmp_path, monkeypatch, campp):
+    monkeypatch.setenv("POLYPHONY_CACHE", str(tmp_path))
+    forward(campp)
+    (graph,) = (tmp_path / "onnx").iterdir()
+    graph.write_bytes(b"cut short")
+    again = forward(campp)
+    assert graph.stat().st_size > 1_000_000
+    assert again(np.zeros((1, 50, 80), np.float32)).shape == (1, 192)
+
+
 def test_the_export_is_made_once_and_kept_private(tmp_path, monkeypatch, campp):
     monkeypatch.setenv("POLYPHONY_CACHE", str(tmp_path))
     forward(campp)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from polyphony.audio import transcribe
+from polyphony.audio import openai_whisper, transcribe
 from polyphony.audio.decode import decode
 from polyphony.audio.engines import Engines
 from polyphony.errors import InputError, UsageError
@@ -97,3 +97,24 @@ def test_a_checkpoint_that_is_not_one_is_named(tmp_path):
     with pytest.raises(InputError, match="could not be loaded") as caught:
         transcribe.load_model(str(bad), engine="openai-whisper")
     assert caught.value.path == str(bad)
+    assert "\n" not in str(caught.value) and "weights_only" not in str(caught.value)
+    import torch
+
+    empty = tmp_path / "empty.pt"
+    torch.save({"dims": {}, "model_state_dict": {}}, empty)  # torch's error lists keys
+    with pytest.raises(InputError, match="could not be loaded") as caught:
+        transcribe.load_model(str(empty), engine="openai-whisper")
+    assert "\n" not in str(caught.value) and len(caught.value.problem) < 250
+
+
+def test_openai_whisper_missing_is_one_line_that_says_how_to_install(tmp_path, monkeypatch):
+    import sys
+
+    checkpoint = tmp_path / "model.pt"
+    checkpoint.write_bytes(b"")
+    monkeypatch.setitem(sys.modules, "whisper", None)  # as if the extra were not installed
+    with pytest.raises(UsageError, match="whisper is not installed") as caught:
+        openai_whisper.load(str(checkpoint), "cpu")
+    assert "--no-deps openai-whisper" in caught.value.hint
+    with pytest.raises(InputError, match="no such checkpoint file"):
+        transcribe.resolve_model(str(tmp_path / "absent.pt"), engine="openai-whisper")

@@ -18,6 +18,10 @@ re-segmentation and 0.2 gave 12.6-17.3%, against 16.5% exact (docs/diarization.m
 
 A micro-cluster of a few embeddings is kept as its own point, so a quiet voice is not
 averaged away before the final clustering sees it.
+
+`forced_apart` asks the same clustering, left to its threshold, which of the clusters
+made to reach a speaker count it would have heard as one voice: the voices the report
+flags as uncertain.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ file that exists is ever passed to it.
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,9 @@ SAMPLE_RATE = 16_000
 def checkpoint(name_or_path: str) -> Path:
     """The `.pt` checkpoint file `name_or_path` names; nothing else is accepted."""
     path = Path(name_or_path)
+    if path.suffix == ".pt" and not path.exists():
+        raise InputError("no such checkpoint file", path=path,
+                         hint="check the path given to --asr-model")
     if path.suffix != ".pt" or not path.is_file():
         raise InputError(
             f"ASR model {name_or_path!r} is not an openai-whisper checkpoint file (.pt)",
@@ -42,17 +46,33 @@ def load(name_or_path: str, device: str) -> Any:
     path = checkpoint(name_or_path)
     try:
         import whisper
-    except ImportError:
-        raise UsageError("openai-whisper is not installed",
+    except ImportError as exc:
+        missing = exc.name or "openai-whisper"
+        raise UsageError(f"openai-whisper cannot be imported: {missing} is not installed",
                          hint="pip install --no-deps openai-whisper==20250625 tiktoken "
                               "(docs/transcription.md: --no-deps keeps out triton, 1 GB)"
                          ) from None
     try:
         return whisper.load_model(str(path), device=device)
     except Exception as exc:  # torch.load and the state dict raise anything
-        raise InputError(f"could not be loaded as an openai-whisper checkpoint ({exc})",
-                         path=path, hint="give a checkpoint saved by openai-whisper, or "
-                                         "one converted to its format") from None
+        raise InputError(f"could not be loaded as an openai-whisper checkpoint "
+                         f"({_first_line(exc)})", path=path,
+                         hint="give a checkpoint saved by openai-whisper (a dict of "
+                              "'dims' and 'model_state_dict'), or one converted to its "
+                              "format") from None
+
+
+def _first_line(exc: Exception) -> str:
+    """What went wrong, in one short line: torch's own messages run to pages (every
+    missing key, or advice to unpickle code, which polyphony never does)."""
+    if isinstance(exc, KeyError):
+        return f"no {exc.args[0]!r} in it"
+    if isinstance(exc, pickle.UnpicklingError):
+        return "it holds more than tensors, and only weights are ever loaded"
+    lines = [line for line in str(exc).splitlines() if line.strip()]
+    text = lines[0].strip() if lines else ""
+    text = text if len(text) <= 150 else text[:147] + "..."
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def words(model: Any, samples: np.ndarray, offset: float, language: str | None,

@@ -25,7 +25,8 @@ DEFAULT_MODEL = "whisper-tiny-en"
 FASTER_WHISPER = "faster-whisper"
 ENGINES = (FASTER_WHISPER, openai_whisper.ENGINE)
 # faster-whisper's decoding, given to both engines
-_OPTIONS = {"word_timestamps": True, "beam_size": 5, "condition_on_previous_text": False}
+_OPTIONS = {"word_timestamps": True, "beam_size": 5, "best_of": 5,
+            "condition_on_previous_text": False}
 
 
 @dataclass(frozen=True)
@@ -95,9 +96,10 @@ def check_language(model: str, language: str | None, device: str = "cpu",
     """Refuse, before any work, a language an English-only model cannot transcribe
     (faster-whisper would silently transcribe it as English)."""
     if language not in (None, "en") and not multilingual(model, device, engines, engine):
-        raise InputError(f"{model} understands English only, not {language!r}",
-                         hint=f"use --asr-model {MULTILINGUAL_ASR} (multilingual, "
-                              "bundled)")
+        hint = (f"use --asr-model {MULTILINGUAL_ASR} (multilingual, bundled)"
+                if engine == FASTER_WHISPER else
+                "give a multilingual checkpoint (not an .en model)")
+        raise InputError(f"{model} understands English only, not {language!r}", hint=hint)
 
 
 def heard_language(waveform: Waveform, device: str = "cpu",
