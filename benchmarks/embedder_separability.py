@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RATE = 16_000
 
 
-def ge2e_embedder() -> Callable[[np.ndarray], np.ndarray] | None:
+def ge2e_embedder() -> Callable[[list[np.ndarray]], list[np.ndarray]] | None:
     """resemblyzer's `VoiceEncoder.embed_utterance`, rebuilt from its weights file: 40-bin
     power mel frames (25 ms / 10 ms), 1.6 s partials at 1.3 per second, a 3-layer LSTM,
     partial embeddings averaged. None when the wheel is not installed."""
@@ -79,7 +79,7 @@ def ge2e_embedder() -> Callable[[np.ndarray], np.ndarray] | None:
         mean = partial.mean(0).numpy()
         return mean / np.linalg.norm(mean)
 
-    return embed
+    return lambda clips: [embed(c) for c in clips]  # the list form polyphony's embedder has
 
 
 def unit(vectors: np.ndarray) -> np.ndarray:
@@ -127,8 +127,7 @@ def main() -> None:
             o is not u and o.start < u.end and u.start < o.end for o in segments)]
         labels = np.array([u.speaker for u in alone])
         cuts = [waveform.samples[round(u.start * RATE):round(u.end * RATE)] for u in alone]
-        vectors = {name: unit(np.array([embed(c) for c in cuts]))
-                   for name, embed in embedders.items()}
+        vectors = {name: unit(np.array(embed(cuts))) for name, embed in embedders.items()}
         if len(vectors) == 2:
             vectors["both"] = unit(np.hstack(list(vectors.values())))
         same = np.equal.outer(labels, labels) & ~np.eye(len(labels), dtype=bool)

@@ -11,6 +11,10 @@ from polyphony.audio.diarize import Diarization, refine
 from polyphony.audio.resegment import follow, segment_vectors
 
 
+def each(embed_one):
+    """A one-clip test embedder as the list `Embedder` re-segmentation takes."""
+    return lambda clips: [embed_one(x) for x in clips]
+
 def test_refine_moves_a_misassigned_segment_but_never_empties_a_speaker():
     # Each segment's "voice" is the constant value of its samples; the embedder turns it
     # into a direction, so voices 1 and 2 are orthogonal.
@@ -22,6 +26,7 @@ def test_refine_moves_a_misassigned_segment_but_never_empties_a_speaker():
     labels = ["A", "B", "B", "B", "A", "C"]  # segment 3 (voice 1) wrongly in B
     turns = tuple(Turn(s, e, lab) for (s, e, _), lab in zip(voices, labels, strict=True))
 
+    @each
     def embed(x):
         v = np.zeros(4)
         v[round(float(np.median(x)))] = 1.0
@@ -41,6 +46,7 @@ def test_refine_splits_a_merged_voice_when_the_count_asks_for_more():
         samples[int(start * rate):int(end * rate)] = voice
     merged = tuple(Turn(s, e, "A") for s, e, _ in voices)  # clustering found one speaker
 
+    @each
     def embed(x):
         v = np.full(3, 0.05)
         v[round(float(np.median(x)))] = 1.0
@@ -64,6 +70,7 @@ def test_segment_vectors_take_only_the_turns_starting_in_the_block():
              Turn(14.0, 16.0, "B"), Turn(15.0, 17.0, "A")]
     seen = {}
 
+    @each
     def embed(x):
         seen[len(seen)] = (float(x[0]), len(x))
         return np.ones(2) / np.sqrt(2)
@@ -108,6 +115,7 @@ def test_a_segment_never_moves_to_a_speaker_talking_at_the_same_time():
     samples[7 * rate:11 * rate] = 2  # B's voice
     turns = (Turn(0.0, 6.0, "A"), Turn(2.0, 2.8, "B"), Turn(7.0, 11.0, "B"))
 
+    @each
     def embed(x):
         v = np.zeros(3)
         v[round(float(np.median(x)))] = 1.0
@@ -127,6 +135,7 @@ def test_two_overlapping_turns_do_not_both_move_to_one_speaker():
     turns = (Turn(0.0, 4.0, "A"), Turn(1.0, 3.0, "B"), Turn(10.0, 14.0, "C"),
              Turn(5.0, 9.0, "A"), Turn(15.0, 19.0, "B"))
 
+    @each
     def embed(x):
         v = np.zeros(4)
         v[round(float(np.median(x)))] = 1.0

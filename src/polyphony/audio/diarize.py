@@ -192,6 +192,15 @@ def _campp_model_class():
                     out[i] = torch.from_numpy(vector)
             return out
 
+        def embed_clips(self, clips: Sequence[np.ndarray]) -> list[np.ndarray]:
+            """Unit-length embeddings of whole clips (re-segmentation's segments, voice
+            samples), run together where the engine can (`_embed`)."""
+            with torch.inference_mode():
+                feats = [self._fbank(torch.from_numpy(np.ascontiguousarray(c)).to(self.device))
+                         for c in clips]
+                vectors = [v[0].cpu().numpy() for v in self._embed(feats)]
+            return [v / (np.linalg.norm(v) + 1e-12) for v in vectors]
+
         @property
         def dimension(self) -> int:
             return _CAMPP_DIM
@@ -316,10 +325,16 @@ def _segment_embedder(pipeline) -> Embedder | None:
     model = getattr(pipeline, "_embedding", None)  # moves the samples to its device
     if model is None:
         return None
+    own = getattr(model, "model_", None)
+    if hasattr(own, "embed_clips"):  # polyphony's CAM++: several clips at once
+        return own.embed_clips
 
-    def embed(samples: np.ndarray) -> np.ndarray:
-        vector = model(torch.from_numpy(np.ascontiguousarray(samples))[None, None, :])[0]
-        return vector / (np.linalg.norm(vector) + 1e-12)
+    def embed(clips: Sequence[np.ndarray]) -> list[np.ndarray]:
+        out = []
+        for samples in clips:
+            vector = model(torch.from_numpy(np.ascontiguousarray(samples))[None, None, :])[0]
+            out.append(vector / (np.linalg.norm(vector) + 1e-12))
+        return out
 
     return embed
 

@@ -152,8 +152,9 @@ def voices(turns: Sequence[Turn], vectors: Mapping[int, np.ndarray]) -> dict[str
 def people(samples: Sequence[Sample], embed: Embedder) -> dict[str, np.ndarray]:
     """Each enrolled person's voice: the mean of their samples' embeddings."""
     sums: dict[str, np.ndarray] = {}
-    for s in samples:
-        sums[s.participant] = sums.get(s.participant, 0) + embed(s.waveform.samples)
+    vectors = embed([s.waveform.samples for s in samples]) if samples else []
+    for s, vector in zip(samples, vectors, strict=True):
+        sums[s.participant] = sums.get(s.participant, 0) + vector
     return {pid: v / (np.linalg.norm(v) + 1e-12) for pid, v in sums.items()}
 
 

@@ -34,7 +34,9 @@ from polyphony.audio.decode import Waveform
 MIN_DURATION = 0.5
 ITERATIONS = 3
 
-Embedder = Callable[[np.ndarray], np.ndarray]  # 1-D float32 samples -> unit vector
+# Clips of 1-D float32 samples -> a unit vector each. Given all at once, so that the
+# speaker model can run several together (`onnx_cpu.Forward.map`).
+Embedder = Callable[[Sequence[np.ndarray]], list[np.ndarray]]
 
 
 def segment_vectors(waveform: Waveform, turns: Sequence[Turn], embed: Embedder,
@@ -42,13 +44,15 @@ def segment_vectors(waveform: Waveform, turns: Sequence[Turn], embed: Embedder,
     """Embeddings of the turns (by index) that start inside `waveform` and last at least
     `min_duration`."""
     rate, end = waveform.sample_rate, waveform.offset + waveform.duration
-    out = {}
+    clips = {}
     for i, t in enumerate(turns):
         if waveform.offset <= t.start < end and t.end - t.start >= min_duration:
             a = round((t.start - waveform.offset) * rate)
             b = round((min(t.end, end) - waveform.offset) * rate)
-            out[i] = embed(waveform.samples[a:b])
-    return out
+            clips[i] = waveform.samples[a:b]
+    if not clips:
+        return {}
+    return dict(zip(clips, embed(list(clips.values())), strict=True))
 
 
 def _centroid(vectors: np.ndarray, weights: np.ndarray) -> np.ndarray:
