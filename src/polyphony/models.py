@@ -112,6 +112,15 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "polyphony"
 
 
+def cache_unwritable(name: str, exc: OSError, path: Path, full: bool = False) -> ModelError:
+    """The error for a model's file that polyphony's cache could not take: a folder it
+    cannot make, or (`full`) a file it could not finish."""
+    return ModelError(f"the cache for model {name} cannot be written "
+                      f"({exc.strerror or exc})", path=path,
+                      hint="free some space, or set POLYPHONY_CACHE" if full
+                      else "set POLYPHONY_CACHE to a writable folder")
+
+
 def _assembled(entry: ModelEntry, source: Path) -> Path:
     """The parts joined into `entry.file`, with copies of the other files of `source`
     (configuration, tokenizer) beside it, made once and verified against the registered
@@ -125,9 +134,7 @@ def _assembled(entry: ModelEntry, source: Path) -> Path:
         folder.parent.mkdir(parents=True, exist_ok=True)
         building = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
     except OSError as exc:
-        raise ModelError(f"the cache for model {entry.name} cannot be written "
-                         f"({exc.strerror or exc})", path=folder.parent,
-                         hint="set POLYPHONY_CACHE to a writable folder") from None
+        raise cache_unwritable(entry.name, exc, folder.parent) from None
     try:
         digest = hashlib.sha256()
         with (building / entry.file).open("wb") as out:
@@ -149,9 +156,7 @@ def _assembled(entry: ModelEntry, source: Path) -> Path:
             if not (folder / entry.file).is_file():  # not another run's, finished first
                 raise
     except OSError as exc:
-        raise ModelError(f"the cache for model {entry.name} cannot be written "
-                         f"({exc.strerror or exc})", path=folder,
-                         hint="free some space, or set POLYPHONY_CACHE") from None
+        raise cache_unwritable(entry.name, exc, folder, full=True) from None
     finally:
         shutil.rmtree(building, ignore_errors=True)
     return folder

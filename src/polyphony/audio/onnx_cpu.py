@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from polyphony.errors import ModelError
-from polyphony.models import cache_dir
+from polyphony.models import cache_dir, cache_unwritable
 
 OPSET = 17
 # Bump when what is exported changes (the axes left free, the example's shape, the code
@@ -116,9 +116,7 @@ def _exported(name: str, sha256: str, module: Any, example: Any,
         fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
         os.close(fd)
     except OSError as exc:
-        raise ModelError(f"the cache for model {name} cannot be written "
-                         f"({exc.strerror or exc})", path=path.parent,
-                         hint="set POLYPHONY_CACHE to a writable folder") from None
+        raise cache_unwritable(name, exc, path.parent) from None
     try:
         with torch.inference_mode(False), torch.no_grad(), warnings.catch_warnings():
             # the tracer's notes on shape-dependent branches: the inputs polyphony gives
@@ -130,9 +128,7 @@ def _exported(name: str, sha256: str, module: Any, example: Any,
                                             "y": {0: "batch"}})
         os.replace(partial, path)
     except OSError as exc:
-        raise ModelError(f"the cache for model {name} cannot be written "
-                         f"({exc.strerror or exc})", path=path,
-                         hint="free some space, or set POLYPHONY_CACHE") from None
+        raise cache_unwritable(name, exc, path, full=True) from None
     finally:
         Path(partial).unlink(missing_ok=True)
     return path
