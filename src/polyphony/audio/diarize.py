@@ -387,9 +387,14 @@ def _block_turns(pipeline, block: _Block, hard: np.ndarray,
             pipeline.reconstruct(block.segmentations, hard, count), min_duration_on=0.0,
             min_duration_off=pipeline.segmentation.min_duration_off)
         views.append([Turn(block.offset + float(seg.start), block.offset + float(seg.end),
-                           f"SPEAKER_{int(label):02d}")
+                           _label(label))
                       for seg, _, label in annotation.itertracks(yield_label=True)])
     return views[0], views[1]
+
+
+def _label(cluster_index: int) -> str:
+    """A global cluster's speaker label, as pyannote names them."""
+    return f"SPEAKER_{int(cluster_index):02d}"
 
 
 def diarize_blocks(blocks: Iterable[Waveform], count: SpeakerCount = SpeakerCount(), *,
@@ -435,8 +440,7 @@ def _cluster_blocks(pipeline, kept: Sequence[_Block], count: SpeakerCount,
         exclusive += both[1]
         first += chunks
     spoken_labels = {t.speaker for t in overlap_aware}
-    splits = tuple((a, b) for a, b in ((f"SPEAKER_{a:02d}", f"SPEAKER_{b:02d}")
-                                      for a, b in apart)
+    splits = tuple((a, b) for a, b in ((_label(a), _label(b)) for a, b in apart)
                    if a in spoken_labels and b in spoken_labels)
     return Diarization(tuple(overlap_aware), tuple(exclusive), splits)
 
