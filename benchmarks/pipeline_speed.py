@@ -232,7 +232,7 @@ def recordings(folder: Path, minutes: list[float],
         found.append(Recording(f"{m:g}-minute meeting", meeting.path,
                                meeting.path.with_suffix(".rttm"),
                                meeting.path.with_suffix(".roster.toml"), meeting.speakers))
-    return found
+    return [r for r in found if not names or r.name in names]
 
 
 def measure(runner: str, recording: Recording, checkpoint: Path) -> Run:
@@ -298,8 +298,6 @@ def main() -> None:
             torch.save(ct2_to_openai_whisper.convert(model_path("whisper-tiny-en")),
                        checkpoint)
         for recording in recordings(folder, args.minutes, args.recordings):
-            if args.recordings and recording.name not in args.recordings:
-                continue
             import soundfile
 
             duration = soundfile.info(str(recording.audio)).duration
