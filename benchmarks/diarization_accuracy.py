@@ -12,7 +12,9 @@ attributed to each system's speakers as `polyphony analyze` does, so it differs 
 diarization. Times are wall-clock seconds of diarization after one warm-up run each, so
 model loading is excluded; the last line per recording is senko's time over polyphony's.
 "found" counts the reference speakers found as a voice of their own
-(`evaluate.speakers_found`).
+(`evaluate.speakers_found`). "miss", "FA" and "conf" split the DER (collar 0.25) into
+missed speech, false alarms and confusion (`evaluate.der_parts`): miss + FA is the error
+that would remain with every speaker label right, the speech detection's share.
 
 Real meetings: the five 30 s AMI openings of `../shared/data/ami-audio` (or
 `$POLYPHONY_SHARED_DATA/ami-audio`) are scored too where that folder exists (a user's clone
@@ -93,11 +95,12 @@ def main() -> None:
     import senko
 
     diarizer = senko.Diarizer(device="cpu", warmup=False, quiet=True)
-    header = (f"{'recording':16} {'system':28} {'DER':>6} {'DER c0':>6} {'JER':>6} "
-              f"{'found':>5} {'spk err':>7} {'cpWER':>6} {'time s':>7}")
+    header = (f"{'recording':16} {'system':28} {'DER':>6} {'miss':>6} {'FA':>6} {'conf':>6} "
+              f"{'DER c0':>6} {'JER':>6} {'found':>5} {'spk err':>7} {'cpWER':>6} "
+              f"{'time s':>7}")
     print(header)
     print("-" * len(header))
-    real: dict[str, list[tuple[float, float, int, int]]] = {}
+    real: dict[str, list[tuple[float, float, int, int, float]]] = {}
     for name, audio, reference, n in recordings():
         if args.only and name not in args.only:
             continue
@@ -123,20 +126,24 @@ def main() -> None:
             hyp = as_conversation(d)
             said = Conversation.build(attribute(words, d.overlap_aware, d.exclusive))
             der, jer = evaluate.der(ref, hyp, 0.25), evaluate.jer(ref, hyp)
+            parts = evaluate.der_parts(ref, hyp, 0.25)
             found = evaluate.speakers_found(ref, hyp)
             cpwer = f"{evaluate.cpwer(ref_text, said):6.1%}" if ref_text else f"{'–':>6}"
-            print(f"{name:16} {label:28} {der:6.1%} {evaluate.der(ref, hyp, 0.0):6.1%} "
-                  f"{jer:6.1%} {found:>3}/{len(ref.speakers)} "
+            print(f"{name:16} {label:28} {der:6.1%} {parts.missed:6.1%} "
+                  f"{parts.false_alarm:6.1%} {parts.confusion:6.1%} "
+                  f"{evaluate.der(ref, hyp, 0.0):6.1%} {jer:6.1%} {found:>3}/{len(ref.speakers)} "
                   f"{evaluate.speaker_count_error(ref, hyp):7d} {cpwer} "
                   f"{times[label]:7.1f}", flush=True)
             if name in REAL:
-                real.setdefault(label, []).append((der, jer, found, len(ref.speakers)))
+                real.setdefault(label, []).append((der, jer, found, len(ref.speakers),
+                                                   parts.missed + parts.false_alarm))
         ratio = times["senko"] / times["polyphony (count given)"]
         print(f"{name:16} {'senko time / polyphony time':28} {ratio:.2f}")
     for label, rows in real.items():
-        der, jer, found, speakers = np.array(rows).T
-        print(f"{'mean, real':16} {label:28} {der.mean():6.1%} {'':6} {jer.mean():6.1%} "
-              f"{int(found.sum()):>3}/{int(speakers.sum())} ({len(rows)} recordings)")
+        der, jer, found, speakers, detection = np.array(rows).T
+        print(f"{'mean, real':16} {label:28} {der.mean():6.1%} {'':20} {'':6} "
+              f"{jer.mean():6.1%} {int(found.sum()):>3}/{int(speakers.sum())} "
+              f"({len(rows)} recordings; miss + FA {detection.mean():.1%})")
 
 
 if __name__ == "__main__":

@@ -145,9 +145,11 @@ def test_evaluate_command(tmp_path):
     scores = json.loads(result.output)
     assert scores["der"] == 0.0 and scores["speaker_count_error"] == 0
     assert scores["wer"] == 0.25 and scores["cpwer"] == 0.25
+    assert scores["parts"] == {"missed": 0.0, "false_alarm": 0.0, "confusion": 0.0}
     out = tmp_path / "scores" / "s.json"
     result = run("evaluate", str(hyp), str(ref), "-o", str(out))
     assert result.exit_code == 0 and "cpWER 25.0%" in result.output, result.output
+    assert "missed 0.0%, false alarm 0.0%, confusion 0.0%" in " ".join(result.output.split())
     assert json.loads(out.read_text()) == scores  # the file holds what stdout printed
 
 

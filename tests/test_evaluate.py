@@ -26,6 +26,21 @@ def test_der_jer_and_speaker_count():
     assert s.speaker_count_error == -1
     assert s.wer is None and s.cpwer is None
     assert s.jer > s.der  # the lost voice weighs as much as the found one
+    assert (s.parts.missed, s.parts.false_alarm, s.parts.confusion) == pytest.approx(
+        (0.25, 0.0, 0.25))
+
+
+def test_der_parts_sum_to_the_der_and_name_each_cause():
+    ref = conv([("a", 0, 10), ("b", 8, 12)], has_text=False)  # 2 s of overlap
+    hyp = conv([("x", 1, 10), ("y", 10, 14)], has_text=False)
+    parts = evaluate.der_parts(ref, hyp, collar=0.0)
+    # missed: 0-1 (a) and 8-10 (b, under x alone); false alarm: 12-14; nothing confused
+    assert (parts.missed, parts.false_alarm, parts.confusion) == pytest.approx(
+        (3 / 14, 2 / 14, 0.0))
+    assert sum((parts.missed, parts.false_alarm, parts.confusion)) == pytest.approx(
+        evaluate.der(ref, hyp, collar=0.0))
+    swapped = conv([("x", 0, 8), ("y", 8, 10), ("x", 8, 12)], has_text=False)
+    assert evaluate.der_parts(ref, swapped, collar=0.0).confusion > 0
 
 
 def test_a_speaker_is_found_only_as_a_voice_that_is_mostly_theirs():

@@ -420,7 +420,9 @@ def evaluate(hypothesis: Path, reference: Path, reference_text: Path | None, col
 
     overlap = "not scored" if skip_overlap else "scored"
     Console().print(
-        f"DER {pct(scores.der)} (collar {collar} s, overlap {overlap})  JER {pct(scores.jer)}"
+        f"DER {pct(scores.der)} (collar {collar} s, overlap {overlap}: missed "
+        f"{pct(scores.parts.missed)}, false alarm {pct(scores.parts.false_alarm)}, confusion "
+        f"{pct(scores.parts.confusion)})  JER {pct(scores.jer)}"
         f"  WER {pct(scores.wer)}  cpWER {pct(scores.cpwer)}  speaker count error "
         f"{scores.speaker_count_error:+d}  speakers found {scores.speakers_found}/"
         f"{scores.reference_speakers}", highlight=False)

@@ -1,5 +1,6 @@
-"""Accuracy against a reference: DER and JER (pyannote.metrics), WER and speaker-attributed
-cpWER (jiwer, after a simple English normaliser), and speaker-count error.
+"""Accuracy against a reference: DER and JER (pyannote.metrics), DER split by cause, WER and
+speaker-attributed cpWER (jiwer, after a simple English normaliser), and speaker-count
+error.
 
 JER weighs every speaker equally, which suits polyphony: a quiet voice lost costs as much
 as a loud one."""
@@ -16,6 +17,18 @@ _NUMBERS = {"0": "zero", "1": "one", "2": "two", "3": "three", "4": "four", "5":
 
 
 @dataclass(frozen=True)
+class ErrorParts:
+    """DER split by cause, each a fraction of the scored reference speech (together they
+    are the DER): speech missed, speech found where nobody spoke, and speech given to the
+    wrong voice. Only confusion is the clustering's. Missed speech and false alarms are the
+    speech detection's, and no choice of speaker labels can remove them."""
+
+    missed: float
+    false_alarm: float
+    confusion: float
+
+
+@dataclass(frozen=True)
 class Scores:
     der: float
     jer: float
@@ -23,8 +36,9 @@ class Scores:
     cpwer: float | None
     speaker_count_error: int
     collar: float
-    speakers_found: int = 0  # reference speakers found as a voice of their own
-    reference_speakers: int = 0
+    speakers_found: int  # reference speakers found as a voice of their own
+    reference_speakers: int
+    parts: ErrorParts
 
 
 def normalise(text: str) -> str:
@@ -43,6 +57,18 @@ def der(reference: Conversation, hypothesis: Conversation, collar: float = 0.25,
 
     metric = DiarizationErrorRate(collar=collar, skip_overlap=skip_overlap)
     return float(metric(reference.to_annotation(), hypothesis.to_annotation()))
+
+
+def der_parts(reference: Conversation, hypothesis: Conversation, collar: float = 0.25,
+              skip_overlap: bool = False) -> ErrorParts:
+    """The DER's three causes (`ErrorParts`), scored as `der` scores."""
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    metric = DiarizationErrorRate(collar=collar, skip_overlap=skip_overlap)
+    parts = metric(reference.to_annotation(), hypothesis.to_annotation(), detailed=True)
+    total = parts["total"] or 1.0  # nothing to score: every part is 0 s
+    return ErrorParts(parts["missed detection"] / total, parts["false alarm"] / total,
+                      parts["confusion"] / total)
 
 
 def jer(reference: Conversation, hypothesis: Conversation, collar: float = 0.25) -> float:
@@ -129,4 +155,5 @@ def score(reference: Conversation, hypothesis: Conversation, collar: float = 0.2
                   wer(text_ref, hypothesis) if has_text else None,
                   cpwer(text_ref, hypothesis) if has_text else None,
                   speaker_count_error(reference, hypothesis), collar,
-                  speakers_found(reference, hypothesis), len(reference.speakers))
+                  speakers_found(reference, hypothesis), len(reference.speakers),
+                  der_parts(reference, hypothesis, collar, skip_overlap))
