@@ -105,22 +105,3 @@ def test_a_voice_made_up_to_reach_the_count_is_named():
     assert set(pair) <= set(np.unique(three).tolist()) and pair[0] != pair[1]
     two = cluster(clustering, embeddings, active, num_clusters=2)
     assert forced_apart(clustering, embeddings, active, two) == []
-
-
-def test_with_a_count_a_voice_that_speaks_only_briefly_is_learned_from():
-    from pyannote.core import SlidingWindow, SlidingWindowFeature
-
-    x, truth = voices([80, 80], seed=2)
-    order = np.argsort(truth, kind="stable")  # chunk i: local 0 is voice 0, local 1 voice 1
-    embeddings = np.stack([x[order[:80]], x[order[80:]]], axis=1)
-    segmentations = np.zeros((80, 100, 2), np.float32)
-    segmentations[:, :60, 0] = 1  # voice 0 alone for 6 s of each 10 s window
-    segmentations[:, 70:75, 1] = 1  # voice 1 alone for 0.5 s: under pyannote's 2 s
-    active = SlidingWindowFeature(segmentations, SlidingWindow(start=0.0, duration=10.0,
-                                                               step=2.5))
-    two = cluster(agglomerative(), embeddings, active, num_clusters=2)
-    assert len({*two[:, 0]}) == 1 and len({*two[:, 1]}) == 1  # each voice one cluster
-    assert two[0, 0] != two[0, 1]  # and not the one voice split to reach the count
-    assert forced_apart(agglomerative(), embeddings, active, two) == []
-    free = cluster(agglomerative(), embeddings, active)  # no count: pyannote's own rule
-    assert len(np.unique(free)) == 1  # voice 1 is only assigned, to the cluster learned

@@ -8,7 +8,7 @@ import numpy as np
 from polyphony.audio.attribute import Turn
 from polyphony.audio.decode import Waveform
 from polyphony.audio.diarize import Diarization, refine
-from polyphony.audio.resegment import follow, segment_vectors
+from polyphony.audio.resegment import follow, most_voices, reassign, segment_vectors
 
 
 def each(embed_one):
@@ -62,6 +62,18 @@ def test_refine_splits_a_merged_voice_when_the_count_asks_for_more():
     unchanged = refine(Waveform(samples, rate), Diarization(merged, merged), embed)
     assert {t.speaker for t in unchanged.overlap_aware} == {"A"}
     assert unchanged.splits == ()
+
+
+def test_most_voices_is_what_splitting_can_reach():
+    turns = [Turn(0, 2, "A"), Turn(3, 4, "A"), Turn(5, 5.2, "A"),  # two long enough
+             Turn(6, 9, "B"),  # one: B cannot be split
+             Turn(9, 9.3, "C")]  # none: C stays one voice
+    assert most_voices(turns) == 2 + 1 + 1
+    rng = np.random.default_rng(0)
+    vectors = {i: v / np.linalg.norm(v) for i, v in enumerate(rng.normal(size=(5, 8)))
+               if turns[i].end - turns[i].start >= 0.5}
+    split = reassign(turns, vectors, at_least=6)  # asked for more than it can reach
+    assert len({t.speaker for t in split.turns}) == most_voices(turns)
 
 
 def test_segment_vectors_take_only_the_turns_starting_in_the_block():

@@ -22,19 +22,6 @@ averaged away before the final clustering sees it.
 `forced_apart` asks the same clustering, left to its threshold, which of the clusters
 made to reach a speaker count it would have heard as one voice: the voices the report
 flags as uncertain.
-
-Which window embeddings the clustering learns from: pyannote keeps a local speaker only
-when they speak alone for 20% of the window (2 s of 10 s), and merely assigns the others
-to the clusters found. A person who never says more than a sentence at a time is then
-invisible to the clustering, and a count that includes them is reached by splitting
-somebody else in two. With a count given, polyphony keeps every local speaker heard alone
-for `COUNTED_MIN_ALONE` (0.1 s, the least speech the speaker model embeds on its own,
-`diarize.py`). On the six real recordings (five AMI openings and the pyannote sample)
-this took the mean DER from 44.0% to 34.8% and the speakers found from 9 to 11 of 19, and
-on the four synthetic meetings from 14.1% to 11.2% and 13 to 15 of 15, every recording
-equal or better (docs/diarization.md). Without a count the threshold decides how many
-voices there are, and there the short embeddings made two of six voices merge on
-six-voices (14.8% to 27.7%), so pyannote's 20% stays.
 """
 
 from __future__ import annotations
@@ -44,7 +31,6 @@ from scipy.cluster.hierarchy import fcluster, linkage
 
 MAX_LINKAGE = 5000
 MICRO_FRACTION = 0.2
-COUNTED_MIN_ALONE = 0.1  # seconds alone in a window, when a speaker count is given
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -90,16 +76,6 @@ def bounded_labels(clustering, embeddings: np.ndarray, min_clusters: int,
     return np.asarray(top)[micro]
 
 
-def _learned_from(clustering, embeddings: np.ndarray, segmentations, counted: bool):
-    """The window embeddings the clustering is built on (pyannote's `filter_embeddings`):
-    with a speaker count, every local speaker heard alone for `COUNTED_MIN_ALONE`."""
-    if not counted:
-        return clustering.filter_embeddings(embeddings, segmentations=segmentations)
-    ratio = COUNTED_MIN_ALONE / segmentations.sliding_window.duration
-    return clustering.filter_embeddings(embeddings, segmentations=segmentations,
-                                        min_active_ratio=ratio)
-
-
 def cluster(clustering, embeddings: np.ndarray, segmentations, *,
             num_clusters: int | None = None, min_clusters: int | None = None,
             max_clusters: int | None = None, limit: int | None = None) -> np.ndarray:
@@ -112,8 +88,8 @@ def cluster(clustering, embeddings: np.ndarray, segmentations, *,
               "max_clusters": max_clusters}
     if not isinstance(clustering, AgglomerativeClustering):
         return clustering(embeddings=embeddings, segmentations=segmentations, **kwargs)[0]
-    train, chunk_idx, speaker_idx = _learned_from(clustering, embeddings, segmentations,
-                                                  counted=bool(num_clusters or min_clusters))
+    train, chunk_idx, speaker_idx = clustering.filter_embeddings(
+        embeddings, segmentations=segmentations)
     num_chunks, local_speakers, _ = embeddings.shape
     if len(train) == 0:
         return np.zeros((num_chunks, local_speakers), dtype=int)
@@ -137,8 +113,8 @@ def forced_apart(clustering, embeddings: np.ndarray, segmentations, hard: np.nda
 
     if not isinstance(clustering, AgglomerativeClustering):
         return []
-    train, chunk_idx, speaker_idx = _learned_from(clustering, embeddings, segmentations,
-                                                  counted=True)
+    train, chunk_idx, speaker_idx = clustering.filter_embeddings(
+        embeddings, segmentations=segmentations)
     if len(train) < 2:
         return []
     num, low, high = clustering.set_num_clusters(len(train))

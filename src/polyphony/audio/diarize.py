@@ -7,8 +7,10 @@
   weights (`onnx_cpu.py`; 3.3x faster diarization here, the same result);
 - clustering: pyannote's agglomerative clustering. VBx needs the hub's PLDA, which is not
   bundled anywhere, so it is not available offline. With a speaker count given, the
-  clusters made only to reach it (`cluster.forced_apart`) are recorded as splits, which
-  the report flags;
+  clustering makes only the voices its threshold hears, and re-segmentation splits the
+  rest from whole-segment embeddings (`_cluster_blocks`); where it cannot, the clustering
+  is forced to the count. Either way the voices made only to reach the count are
+  recorded as splits, which the report flags;
 - then re-segmentation (`resegment.py`) and pause filling (`fill_pauses`), polyphony's
   own steps.
 
@@ -37,7 +39,14 @@ from polyphony.audio import engines as engines_mod
 from polyphony.audio.attribute import Turn
 from polyphony.audio.decode import Waveform
 from polyphony.audio.engines import Engines
-from polyphony.audio.resegment import Embedder, Reassignment, follow, reassign, segment_vectors
+from polyphony.audio.resegment import (
+    Embedder,
+    Reassignment,
+    follow,
+    most_voices,
+    reassign,
+    segment_vectors,
+)
 from polyphony.errors import InputError
 from polyphony.models import model_path, registry
 
@@ -400,12 +409,15 @@ def _label(cluster_index: int) -> str:
 def diarize_blocks(blocks: Iterable[Waveform], count: SpeakerCount = SpeakerCount(), *,
                    threshold: float = DEFAULT_THRESHOLD, step: float = DEFAULT_STEP,
                    device: str = "cpu", local_pipeline: str | None = None,
-                   engines: Engines | None = None) -> Diarization:
+                   engines: Engines | None = None, resegmented: bool = False) -> Diarization:
     """Diarize a recording given as consecutive blocks (`decode.stream`), without
-    re-segmentation. Only segmentations and embeddings are kept between blocks."""
+    re-segmentation; `resegmented` says that re-segmentation follows, and may split
+    voices to reach the count (`_cluster_blocks`). Only segmentations and embeddings are
+    kept between blocks."""
     pipeline = engines_mod.resolve(engines).diarization(threshold, step, device,
                                                         local_pipeline)
-    return _cluster_blocks(pipeline, [_segment_block(pipeline, w) for w in blocks], count)
+    return _cluster_blocks(pipeline, [_segment_block(pipeline, w) for w in blocks], count,
+                           resegmented=resegmented)
 
 
 def _stacked(spoken: Sequence[_Block]) -> tuple[np.ndarray, Any]:
@@ -419,18 +431,43 @@ def _stacked(spoken: Sequence[_Block]) -> tuple[np.ndarray, Any]:
 
 
 def _cluster_blocks(pipeline, kept: Sequence[_Block], count: SpeakerCount,
-                    limit: int | None = None) -> Diarization:
+                    limit: int | None = None, resegmented: bool = False) -> Diarization:
     """One clustering over every block's window embeddings (at most `limit` linked at
-    once; `cluster.MAX_LINKAGE` by default), then each block rebuilt into turns."""
+    once; `cluster.MAX_LINKAGE` by default), then each block rebuilt into turns.
+
+    With a count given and re-segmentation to follow, the clustering first makes only
+    the voices its threshold hears (at most the count), and re-segmentation splits the
+    rest from whole-segment embeddings, which hear one voice more clearly than the masked
+    10 s windows (`resegment.py`). Forced to the count, the window clustering made up a
+    voice by cutting a real one in two on three of six real recordings (docs/
+    diarization.md). Where re-segmentation could not reach the count (too few segments
+    long enough to embed, `resegment.most_voices`), the clustering is forced to it, as
+    pyannote does."""
     spoken = [b for b in kept if b.embeddings is not None]
     if not spoken:
         return Diarization((), ())
     stacked, segmentations = _stacked(spoken)
+    if resegmented and count.at_least:
+        hard = cluster.cluster(pipeline.clustering, stacked, segmentations,
+                               max_clusters=count.num or count.max, limit=limit)
+        heard = _rebuilt(pipeline, spoken, hard, count)
+        if most_voices(heard.overlap_aware) >= count.at_least:
+            return heard
     hard = cluster.cluster(pipeline.clustering, stacked, segmentations,
                            num_clusters=count.num, min_clusters=count.min,
                            max_clusters=count.max, limit=limit)
     apart = (cluster.forced_apart(pipeline.clustering, stacked, segmentations, hard, limit)
              if count.at_least else [])
+    result = _rebuilt(pipeline, spoken, hard, count)
+    spoken_labels = set(result.speakers)
+    splits = tuple((a, b) for a, b in ((_label(a), _label(b)) for a, b in apart)
+                   if a in spoken_labels and b in spoken_labels)
+    return Diarization(result.overlap_aware, result.exclusive, splits)
+
+
+def _rebuilt(pipeline, spoken: Sequence[_Block], hard: np.ndarray,
+             count: SpeakerCount) -> Diarization:
+    """Each block's turns from its slice of the global clusters `hard`."""
     max_speakers = count.num or count.max or np.inf
     overlap_aware, exclusive, first = [], [], 0
     for block in spoken:
@@ -439,10 +476,7 @@ def _cluster_blocks(pipeline, kept: Sequence[_Block], count: SpeakerCount,
         overlap_aware += both[0]
         exclusive += both[1]
         first += chunks
-    spoken_labels = {t.speaker for t in overlap_aware}
-    splits = tuple((a, b) for a, b in ((_label(a), _label(b)) for a, b in apart)
-                   if a in spoken_labels and b in spoken_labels)
-    return Diarization(tuple(overlap_aware), tuple(exclusive), splits)
+    return Diarization(tuple(overlap_aware), tuple(exclusive))
 
 
 def embedder(threshold: float = DEFAULT_THRESHOLD, step: float = DEFAULT_STEP,
@@ -478,8 +512,8 @@ def diarize(waveform: Waveform, count: SpeakerCount = SpeakerCount(), *,
     shorter than `min_pause` are filled (0 keeps every one)."""
     settings = {"threshold": threshold, "step": step, "device": device,
                 "local_pipeline": local_pipeline, "engines": engines}
-    result = diarize_blocks([waveform], count, **settings)
     embed = embedder(**settings) if resegment else None
+    result = diarize_blocks([waveform], count, resegmented=embed is not None, **settings)
     if embed is not None:
         result = refine(waveform, result, embed, at_least=count.at_least)
     return result.with_pauses_filled(min_pause)

@@ -168,10 +168,11 @@ def _by_voice(run: _Run) -> Analysis:
         "device": device, "local_pipeline": settings.diarization_pipeline,
         "engines": run.engines}
     with timed("diarize"):
-        diarization = diarize.diarize_blocks(_timed_blocks(blocks(), timed), count,
-                                             **diarization_settings)
         needs_vectors = settings.resegment or bool(run.samples)
         embed = diarize.embedder(**diarization_settings) if needs_vectors else None
+        diarization = diarize.diarize_blocks(
+            _timed_blocks(blocks(), timed), count,
+            resegmented=settings.resegment and embed is not None, **diarization_settings)
     vectors: dict[int, np.ndarray] = {}
     words: list[Word] = []
     language, duration, heard = settings.language, 0.0, None

@@ -11,10 +11,11 @@ A segment never moves to a speaker who is talking at the same time (a backchanne
 someone's turn is re-embedded with their voice in it, and would otherwise join them).
 
 When clustering returned fewer speakers than asked for (the roster's or the user's
-count), which happens when two voices sound alike, the most spread-out speaker is split in
-two until the count is reached, before the reassignment rounds. Such a split is recorded:
-the two speakers were one voice to the speaker model, so who said what between them is
-uncertain, and the report flags them.
+count), the most spread-out speaker is split in two until the count is reached, before
+the reassignment rounds. With a count given this is how the voices the clustering did not
+hear are found (`diarize._cluster_blocks`): a quiet person, or two who sound alike. Such a
+split is recorded: the two speakers were one voice to the speaker model, so who said what
+between them is uncertain, and the report flags them.
 
 Embedding needs the audio, and reassignment needs every segment: `segment_vectors` runs
 block by block as a long recording streams past, and `reassign` then works on vectors
@@ -23,6 +24,7 @@ alone, so memory does not grow with the audio.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -53,6 +55,14 @@ def segment_vectors(waveform: Waveform, turns: Sequence[Turn], embed: Embedder,
     if not clips:
         return {}
     return dict(zip(clips, embed(list(clips.values())), strict=True))
+
+
+def most_voices(turns: Sequence[Turn], min_duration: float = MIN_DURATION) -> int:
+    """The most voices that splitting (`reassign` with `at_least`) can make of `turns`: a
+    split needs a speaker with two segments long enough to embed, so at best each such
+    segment ends up a voice of its own, beside the speakers who have none."""
+    embedded = Counter(t.speaker for t in turns if t.end - t.start >= min_duration)
+    return len({t.speaker for t in turns} - set(embedded)) + sum(embedded.values())
 
 
 def _centroid(vectors: np.ndarray, weights: np.ndarray) -> np.ndarray:
