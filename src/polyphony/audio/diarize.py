@@ -439,10 +439,10 @@ def _cluster_blocks(pipeline, kept: Sequence[_Block], count: SpeakerCount,
     the voices its threshold hears (at most the count), and re-segmentation splits the
     rest from whole-segment embeddings, which hear one voice more clearly than the masked
     10 s windows (`resegment.py`). Forced to the count, the window clustering made up a
-    voice by cutting a real one in two on three of six real recordings (docs/
-    diarization.md). Where re-segmentation could not reach the count (too few segments
-    long enough to embed, `resegment.most_voices`), the clustering is forced to it, as
-    pyannote does."""
+    voice by cutting a real one in two on two of the six real recordings, AMI trn00 and
+    trn06 (docs/diarization.md). Where re-segmentation could not reach the count (too few
+    segments long enough to embed, `resegment.most_voices`), the clustering is forced to
+    it, as pyannote does, and the clusters made only to reach it are flagged."""
     spoken = [b for b in kept if b.embeddings is not None]
     if not spoken:
         return Diarization((), ())
