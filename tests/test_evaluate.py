@@ -41,6 +41,9 @@ def test_der_parts_sum_to_the_der_and_name_each_cause():
         evaluate.der(ref, hyp, collar=0.0))
     swapped = conv([("x", 0, 8), ("y", 8, 10), ("x", 8, 12)], has_text=False)
     assert evaluate.der_parts(ref, swapped, collar=0.0).confusion > 0
+    silent = conv([], has_text=False)  # no reference speech: the DER is 1 or 0
+    assert evaluate.der_parts(silent, hyp).false_alarm == evaluate.der(silent, hyp) == 1.0
+    assert evaluate.der_parts(silent, silent) == evaluate.ErrorParts(0.0, 0.0, 0.0)
 
 
 def test_a_speaker_is_found_only_as_a_voice_that_is_mostly_theirs():

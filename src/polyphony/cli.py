@@ -390,7 +390,8 @@ def metrics(input: Path, roster: Path | None, format_: str | None, tiers: str | 
 @click.option("-o", "--output", help="Also write the scores as JSON here ('-': stdout).")
 def evaluate(hypothesis: Path, reference: Path, reference_text: Path | None, collar: float,
              skip_overlap: bool, recording: str | None, output: str | None) -> None:
-    """Score HYPOTHESIS against REFERENCE: DER, JER, WER, cpWER and speaker-count error.
+    """Score HYPOTHESIS against REFERENCE: DER (missed, false alarm, confusion), JER, WER,
+    cpWER, speaker-count error and speakers found.
 
     Both may be any format `polyphony metrics` reads (a results folder's conversation.json
     or diarization.rttm, an RTTM, STM, ...).

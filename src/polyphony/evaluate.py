@@ -66,9 +66,11 @@ def der_parts(reference: Conversation, hypothesis: Conversation, collar: float =
 
     metric = DiarizationErrorRate(collar=collar, skip_overlap=skip_overlap)
     parts = metric(reference.to_annotation(), hypothesis.to_annotation(), detailed=True)
-    total = parts["total"] or 1.0  # nothing to score: every part is 0 s
-    return ErrorParts(parts["missed detection"] / total, parts["false alarm"] / total,
-                      parts["confusion"] / total)
+    if parts["total"] == 0:  # no reference speech: pyannote's DER is 1 if any was found
+        return ErrorParts(0.0, float(parts["false alarm"] > 0), 0.0)
+    return ErrorParts(parts["missed detection"] / parts["total"],
+                      parts["false alarm"] / parts["total"],
+                      parts["confusion"] / parts["total"])
 
 
 def jer(reference: Conversation, hypothesis: Conversation, collar: float = 0.25) -> float:

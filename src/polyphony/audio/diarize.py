@@ -409,15 +409,16 @@ def _label(cluster_index: int) -> str:
 def diarize_blocks(blocks: Iterable[Waveform], count: SpeakerCount = SpeakerCount(), *,
                    threshold: float = DEFAULT_THRESHOLD, step: float = DEFAULT_STEP,
                    device: str = "cpu", local_pipeline: str | None = None,
-                   engines: Engines | None = None, resegmented: bool = False) -> Diarization:
+                   engines: Engines | None = None, splits_follow: bool = False) -> Diarization:
     """Diarize a recording given as consecutive blocks (`decode.stream`), without
-    re-segmentation; `resegmented` says that re-segmentation follows, and may split
-    voices to reach the count (`_cluster_blocks`). Only segmentations and embeddings are
-    kept between blocks."""
+    re-segmentation. With `splits_follow` the caller promises re-segmentation with the
+    count's `at_least` (`resegment.reassign`), which splits voices to reach the count
+    (`_cluster_blocks`); without it the result may hold fewer voices than the count. Only
+    segmentations and embeddings are kept between blocks."""
     pipeline = engines_mod.resolve(engines).diarization(threshold, step, device,
                                                         local_pipeline)
     return _cluster_blocks(pipeline, [_segment_block(pipeline, w) for w in blocks], count,
-                           resegmented=resegmented)
+                           splits_follow=splits_follow)
 
 
 def _stacked(spoken: Sequence[_Block]) -> tuple[np.ndarray, Any]:
@@ -431,7 +432,7 @@ def _stacked(spoken: Sequence[_Block]) -> tuple[np.ndarray, Any]:
 
 
 def _cluster_blocks(pipeline, kept: Sequence[_Block], count: SpeakerCount,
-                    limit: int | None = None, resegmented: bool = False) -> Diarization:
+                    limit: int | None = None, splits_follow: bool = False) -> Diarization:
     """One clustering over every block's window embeddings (at most `limit` linked at
     once; `cluster.MAX_LINKAGE` by default), then each block rebuilt into turns.
 
@@ -442,12 +443,14 @@ def _cluster_blocks(pipeline, kept: Sequence[_Block], count: SpeakerCount,
     voice by cutting a real one in two on two of the six real recordings, AMI trn00 and
     trn06 (docs/diarization.md). Where re-segmentation could not reach the count (too few
     segments long enough to embed, `resegment.most_voices`), the clustering is forced to
-    it, as pyannote does, and the clusters made only to reach it are flagged."""
+    it, as pyannote does, and the clusters made only to reach it are flagged; that path
+    clusters three times (threshold, forced, and `forced_apart`'s free run), each at most
+    `limit` linked, and only where the voices have few long segments."""
     spoken = [b for b in kept if b.embeddings is not None]
     if not spoken:
         return Diarization((), ())
     stacked, segmentations = _stacked(spoken)
-    if resegmented and count.at_least:
+    if splits_follow and count.at_least:
         hard = cluster.cluster(pipeline.clustering, stacked, segmentations,
                                max_clusters=count.num or count.max, limit=limit)
         heard = _rebuilt(pipeline, spoken, hard, count)
@@ -513,7 +516,7 @@ def diarize(waveform: Waveform, count: SpeakerCount = SpeakerCount(), *,
     settings = {"threshold": threshold, "step": step, "device": device,
                 "local_pipeline": local_pipeline, "engines": engines}
     embed = embedder(**settings) if resegment else None
-    result = diarize_blocks([waveform], count, resegmented=embed is not None, **settings)
+    result = diarize_blocks([waveform], count, splits_follow=embed is not None, **settings)
     if embed is not None:
         result = refine(waveform, result, embed, at_least=count.at_least)
     return result.with_pauses_filled(min_pause)

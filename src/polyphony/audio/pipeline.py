@@ -172,7 +172,7 @@ def _by_voice(run: _Run) -> Analysis:
         embed = diarize.embedder(**diarization_settings) if needs_vectors else None
         diarization = diarize.diarize_blocks(
             _timed_blocks(blocks(), timed), count,
-            resegmented=settings.resegment and embed is not None, **diarization_settings)
+            splits_follow=settings.resegment and embed is not None, **diarization_settings)
     vectors: dict[int, np.ndarray] = {}
     words: list[Word] = []
     language, duration, heard = settings.language, 0.0, None

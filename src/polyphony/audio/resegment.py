@@ -58,9 +58,10 @@ def segment_vectors(waveform: Waveform, turns: Sequence[Turn], embed: Embedder,
 
 
 def most_voices(turns: Sequence[Turn], min_duration: float = MIN_DURATION) -> int:
-    """The most voices that splitting (`reassign` with `at_least`) can make of `turns`: a
-    split needs a speaker with two segments long enough to embed, so at best each such
-    segment ends up a voice of its own, beside the speakers who have none."""
+    """An upper bound on the voices that splitting (`reassign` with `at_least`) can make
+    of `turns`: a split needs a speaker with two segments long enough to embed, so at best
+    each such segment ends up a voice of its own, beside the speakers who have none. It is
+    reached unless every speaker's segments are alike (`_two_means`)."""
     embedded = Counter(t.speaker for t in turns if t.end - t.start >= min_duration)
     return len({t.speaker for t in turns} - set(embedded)) + sum(embedded.values())
 
@@ -82,31 +83,35 @@ class Reassignment:
 def _split_most_dispersed(vectors: np.ndarray, duration: np.ndarray, label: np.ndarray,
                           usable: np.ndarray, new: int) -> int | None:
     """Split the speaker whose segments spread most around their centroid in two (2-means
-    from its two least similar segments); the second half gets label `new`. Returns the
-    label split, or None when no speaker could be."""
-    spread, chosen = 0.0, None
+    from its two least similar segments); the second half gets label `new`. A speaker
+    whose segments will not part (all alike) gives way to the next most spread. Returns
+    the label split, or None when no speaker could be."""
+    spreads = []
     for k in np.unique(label):
         members = np.flatnonzero((label == k) & usable)
-        if len(members) < 2:
-            continue
-        c = _centroid(vectors[members], duration[members])
-        dispersion = float(((1 - vectors[members] @ c) * duration[members]).sum())
-        if dispersion > spread:
-            spread, chosen = dispersion, members
-    if chosen is None:
-        return None
-    v = vectors[chosen]
-    a, b = np.unravel_index(np.argmin(v @ v.T), (len(chosen), len(chosen)))
+        if len(members) >= 2:
+            c = _centroid(vectors[members], duration[members])
+            spreads.append((float(((1 - vectors[members] @ c) * duration[members]).sum()),
+                            int(k), members))
+    for _, k, members in sorted(spreads, key=lambda s: (-s[0], s[1])):
+        second = _two_means(vectors[members], duration[members])
+        if second is not None:
+            label[members[second]] = new
+            return k
+    return None
+
+
+def _two_means(v: np.ndarray, duration: np.ndarray) -> np.ndarray | None:
+    """Which of the unit vectors `v` form the second of two groups (2-means from the two
+    least similar, duration-weighted centroids), or None when they do not part."""
+    a, b = np.unravel_index(np.argmin(v @ v.T), (len(v), len(v)))
     ca, cb = v[a], v[b]
     for _ in range(10):
         first = (v @ ca) >= (v @ cb)
         if first.all() or not first.any():
             return None
-        ca, cb = _centroid(v[first], duration[chosen][first]), _centroid(
-            v[~first], duration[chosen][~first])
-    split = int(label[chosen[0]])
-    label[chosen[~first]] = new
-    return split
+        ca, cb = _centroid(v[first], duration[first]), _centroid(v[~first], duration[~first])
+    return ~first
 
 
 def reassign(turns: Sequence[Turn], vectors: dict[int, np.ndarray], at_least: int = 0,
@@ -145,8 +150,10 @@ def reassign(turns: Sequence[Turn], vectors: dict[int, np.ndarray], at_least: in
         met = clash[(moved[clash[:, 0]] == moved[clash[:, 1]]) & (moved[clash[:, 0]]
                                                                   != label[clash[:, 0]])]
         moved[met[:, 0]] = label[met[:, 0]]  # two overlapping turns moved to one speaker
-        for k in range(len(labels)):  # never empty a speaker
-            if not (moved == k).any():
+        # never empty a speaker: restoring one's turns can empty another that had only
+        # turns moved in, so until none is empty (at worst every turn back where it was)
+        while empty := [k for k in range(len(labels)) if not (moved == k).any()]:
+            for k in empty:
                 moved[label == k] = k
         if (moved == label).all():
             break
