@@ -10,7 +10,8 @@
   clustering makes only the voices its threshold hears, and re-segmentation splits the
   rest from whole-segment embeddings (`_cluster_blocks`); where it cannot, the clustering
   is forced to the count. Either way the voices made only to reach the count are
-  recorded as splits, which the report flags;
+  recorded as splits, which the report flags (for a forced count only with pyannote's
+  agglomerative clustering, which `cluster.forced_apart` can ask);
 - then re-segmentation (`resegment.py`) and pause filling (`fill_pauses`), polyphony's
   own steps.
 
