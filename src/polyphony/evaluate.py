@@ -51,26 +51,31 @@ def normalise(text: str) -> str:
     return " ".join(w.strip("'") for w in words if w.strip("'"))
 
 
-def der(reference: Conversation, hypothesis: Conversation, collar: float = 0.25,
-        skip_overlap: bool = False) -> float:
+def _scored(reference: Conversation, hypothesis: Conversation, collar: float,
+            skip_overlap: bool) -> tuple[float, ErrorParts]:
+    """DER and its parts from one pyannote.metrics pass."""
     from pyannote.metrics.diarization import DiarizationErrorRate
 
     metric = DiarizationErrorRate(collar=collar, skip_overlap=skip_overlap)
-    return float(metric(reference.to_annotation(), hypothesis.to_annotation()))
+    detail = metric(reference.to_annotation(), hypothesis.to_annotation(), detailed=True)
+    total = detail["total"]
+    if total == 0:  # no reference speech: pyannote's DER is 1 if any was found
+        parts = ErrorParts(0.0, float(detail["false alarm"] > 0), 0.0)
+    else:
+        parts = ErrorParts(detail["missed detection"] / total, detail["false alarm"] / total,
+                           detail["confusion"] / total)
+    return float(metric.compute_metric(detail)), parts
+
+
+def der(reference: Conversation, hypothesis: Conversation, collar: float = 0.25,
+        skip_overlap: bool = False) -> float:
+    return _scored(reference, hypothesis, collar, skip_overlap)[0]
 
 
 def der_parts(reference: Conversation, hypothesis: Conversation, collar: float = 0.25,
               skip_overlap: bool = False) -> ErrorParts:
     """The DER's three causes (`ErrorParts`), scored as `der` scores."""
-    from pyannote.metrics.diarization import DiarizationErrorRate
-
-    metric = DiarizationErrorRate(collar=collar, skip_overlap=skip_overlap)
-    parts = metric(reference.to_annotation(), hypothesis.to_annotation(), detailed=True)
-    if parts["total"] == 0:  # no reference speech: pyannote's DER is 1 if any was found
-        return ErrorParts(0.0, float(parts["false alarm"] > 0), 0.0)
-    return ErrorParts(parts["missed detection"] / parts["total"],
-                      parts["false alarm"] / parts["total"],
-                      parts["confusion"] / parts["total"])
+    return _scored(reference, hypothesis, collar, skip_overlap)[1]
 
 
 def jer(reference: Conversation, hypothesis: Conversation, collar: float = 0.25) -> float:
@@ -152,10 +157,9 @@ def score(reference: Conversation, hypothesis: Conversation, collar: float = 0.2
     Text scores are None when either side has no text."""
     text_ref = reference_text or reference
     has_text = text_ref.provenance.has_text and hypothesis.provenance.has_text
-    return Scores(der(reference, hypothesis, collar, skip_overlap),
-                  jer(reference, hypothesis, collar),
+    der_, parts = _scored(reference, hypothesis, collar, skip_overlap)
+    return Scores(der_, jer(reference, hypothesis, collar),
                   wer(text_ref, hypothesis) if has_text else None,
                   cpwer(text_ref, hypothesis) if has_text else None,
                   speaker_count_error(reference, hypothesis), collar,
-                  speakers_found(reference, hypothesis), len(reference.speakers),
-                  der_parts(reference, hypothesis, collar, skip_overlap))
+                  speakers_found(reference, hypothesis), len(reference.speakers), parts)
