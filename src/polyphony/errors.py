@@ -12,6 +12,15 @@ from pathlib import Path
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
+def one_line(exc: BaseException, width: int = 150) -> str:
+    """A third-party exception in one short line, its type and its message's first line:
+    libraries such as torch and ONNX Runtime write messages pages long."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    text = lines[0] if lines else ""
+    text = text if len(text) <= width else text[:width - 3] + "..."
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 class PolyphonyError(Exception):
     """Base class of the errors polyphony reports to the user without a traceback."""
 

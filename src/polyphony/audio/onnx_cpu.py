@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from polyphony.errors import ModelError
+from polyphony.errors import ModelError, one_line
 from polyphony.models import cache_dir, cache_unwritable
 
 OPSET = 17
@@ -93,9 +93,8 @@ def _session(path: Path, threads: int, retried: bool = False) -> Any:
     except Exception as exc:
         if not retried:
             raise
-        first = str(exc).strip().splitlines()[0][:150] if str(exc).strip() else ""
         raise ModelError(f"ONNX Runtime cannot load the graph exported into the cache "
-                         f"({type(exc).__name__}: {first})", path=path,
+                         f"({one_line(exc)})", path=path,
                          hint="delete the file, or set POLYPHONY_CACHE to another "
                               "folder") from None
 

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from polyphony.conversation import Word
-from polyphony.errors import InputError, UsageError
+from polyphony.errors import InputError, UsageError, one_line
 
 ENGINE = "openai-whisper"
 SAMPLE_RATE = 16_000
@@ -69,10 +69,7 @@ def _first_line(exc: Exception) -> str:
         return f"no {exc.args[0]!r} in it"
     if isinstance(exc, pickle.UnpicklingError):
         return "it holds more than tensors, and only weights are ever loaded"
-    lines = [line for line in str(exc).splitlines() if line.strip()]
-    text = lines[0].strip() if lines else ""
-    text = text if len(text) <= 150 else text[:147] + "..."
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return one_line(exc)
 
 
 def words(model: Any, samples: np.ndarray, offset: float, language: str | None,
